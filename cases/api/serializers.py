@@ -1,0 +1,292 @@
+"""Serializers parse and render; they never write. Writes happen in ``cases.services``.
+
+Every related object a client may name (a board, a patient, a case) is looked up in the
+user's own selector, so naming an object of another board reads exactly like naming one that
+does not exist: "Invalid pk - object does not exist."
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from .. import selectors
+from ..models import (
+    Board,
+    Case,
+    ClinicalStatus,
+    Membership,
+    Patient,
+    PriorRadiotherapy,
+    Specialty,
+    SpecialtyAssessment,
+    SpinalLesion,
+)
+from ..workflow import CASE_TRANSITIONS, transitions_from
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary key resolved within the requesting user's selector."""
+
+    def __init__(self, selector: Callable[[Any], QuerySet[Any]], **kwargs: Any) -> None:
+        self.selector = selector
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.selector(self.context["request"].user)
+
+
+class CreateOnlyParentMixin:
+    """The parent (board or case) is chosen at creation and never changed afterwards."""
+
+    parent_field = "case"
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()  # type: ignore[misc]
+        if getattr(self, "instance", None) is not None and self.parent_field in fields:
+            fields[self.parent_field].read_only = True
+        return fields
+
+
+class SpecialtySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Specialty
+        fields = ["code", "name"]
+
+
+class RoleSerializer(serializers.ModelSerializer):
+    specialty = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["role", "specialty"]
+
+
+class BoardSerializer(serializers.ModelSerializer):
+    institution = serializers.CharField(source="institution.name", read_only=True)
+    quorum_specialties = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    my_roles = RoleSerializer(source="my_memberships", many=True, read_only=True)
+
+    class Meta:
+        model = Board
+        fields = [
+            "id",
+            "name",
+            "institution",
+            "quorum_specialties",
+            "default_meeting_weekday",
+            "default_meeting_time",
+            "default_meeting_duration_minutes",
+            "default_meeting_location",
+            "timezone",
+            "is_active",
+            "my_roles",
+        ]
+        read_only_fields = fields
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    board = serializers.PrimaryKeyRelatedField(read_only=True)
+    board_name = serializers.CharField(source="board.name", read_only=True)
+    specialty = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["board", "board_name", "role", "specialty"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    memberships = serializers.SerializerMethodField()
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "first_name", "last_name", "email", "is_staff", "memberships"]
+        read_only_fields = fields
+
+    @extend_schema_field(MembershipSerializer(many=True))
+    def get_memberships(self, user: Any) -> Any:
+        return MembershipSerializer(selectors.memberships_for_user(user), many=True).data
+
+
+class PatientSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
+    parent_field = "registered_board"
+    registered_board = ScopedPrimaryKeyRelatedField(selector=selectors.boards_for_user)
+    institution = serializers.CharField(source="institution.name", read_only=True)
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "mrn",
+            "family_name",
+            "given_name",
+            "date_of_birth",
+            "sex",
+            "institution",
+            "registered_board",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        # Uniqueness of (institution, MRN) is checked by the service's full_clean, which
+        # knows the institution; the serializer cannot.
+        validators: list[Any] = []
+
+
+class PatientSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Patient
+        fields = ["id", "mrn", "family_name", "given_name", "date_of_birth", "sex"]
+        read_only_fields = fields
+
+
+class TransitionOptionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    reason_required = serializers.BooleanField()
+
+
+class CaseSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
+    parent_field = "board"
+    board = ScopedPrimaryKeyRelatedField(selector=selectors.boards_for_user)
+    patient = ScopedPrimaryKeyRelatedField(selector=selectors.patients_for_user)
+    patient_summary = PatientSummarySerializer(source="patient", read_only=True)
+    board_name = serializers.CharField(source="board.name", read_only=True)
+    missing_specialties = serializers.SerializerMethodField()
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "patient",
+            "patient_summary",
+            "board",
+            "board_name",
+            "status",
+            "status_changed_at",
+            "presentation_round",
+            "allowed_transitions",
+            "missing_specialties",
+            "referring_physician",
+            "referring_physician_contact",
+            "referred_on",
+            "urgency",
+            "clinical_question",
+            "primary_tumor",
+            "primary_tumor_detail",
+            "primary_diagnosed_on",
+            "current_cancer_treatment",
+            "comorbidities",
+            "expected_survival",
+            "family_support",
+            "family_support_notes",
+            "financial_limitations",
+            "patient_goals",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "status_changed_at",
+            "presentation_round",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["patient"].read_only = True
+        return fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_missing_specialties(self, case: Case) -> list[str]:
+        return [s.code for s in selectors.missing_specialties(case)]
+
+    @extend_schema_field(TransitionOptionSerializer(many=True))
+    def get_allowed_transitions(self, case: Case) -> list[dict[str, Any]]:
+        return [
+            {"name": t.name, "label": t.label, "reason_required": t.reason_required}
+            for t in transitions_from(case.status)
+        ]
+
+
+class CaseTransitionSerializer(serializers.Serializer):
+    transition = serializers.ChoiceField(choices=sorted(CASE_TRANSITIONS))
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class CaseChildSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
+    case = ScopedPrimaryKeyRelatedField(selector=selectors.cases_for_user)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
+
+
+class ClinicalStatusSerializer(CaseChildSerializer):
+    class Meta:
+        model = ClinicalStatus
+        exclude: list[str] = []
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class SpinalLesionSerializer(CaseChildSerializer):
+    level_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = SpinalLesion
+        exclude: list[str] = []
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class PriorRadiotherapySerializer(CaseChildSerializer):
+    class Meta:
+        model = PriorRadiotherapy
+        exclude: list[str] = []
+        read_only_fields = ["created_at"]
+
+
+class AssessmentSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
+    case = ScopedPrimaryKeyRelatedField(selector=selectors.cases_for_user)
+    specialty = serializers.SlugRelatedField(slug_field="code", queryset=Specialty.objects.all())
+    author = serializers.CharField(source="author.username", read_only=True)
+    details = serializers.JSONField(required=False)
+
+    class Meta:
+        model = SpecialtyAssessment
+        fields = [
+            "id",
+            "case",
+            "presentation_round",
+            "specialty",
+            "author",
+            "status",
+            "details",
+            "opinion",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+        ]
+        read_only_fields = [
+            "presentation_round",
+            "status",
+            "created_at",
+            "updated_at",
+            "submitted_at",
+        ]
+        validators: list[Any] = []  # one-per-round is the service's rule (full_clean)
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["specialty"].read_only = True
+        return fields
+
+    def validate_details(self, value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Expected an object of the specialty's fields.")
+        return value

@@ -1,0 +1,286 @@
+"""API views: parse, check (via ``tumorboard.api.BoardPermission``), call a service, render.
+
+Querysets come from ``cases.selectors`` (scoped to the user's boards); every read of patient
+data is written to the audit log; nothing is ever deleted through the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import django_filters
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from scoring.domain.vocabulary import PrimaryTumor
+
+from .. import selectors, services
+from ..audit import audit_reads
+from ..models import (
+    AssessmentStatus,
+    AuditAction,
+    Case,
+    CaseStatus,
+    Specialty,
+    SpecialtyAssessment,
+    Urgency,
+)
+from ..permissions import Perm
+from . import serializers as s
+
+
+class ScopedReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Lists and details from a selector; reads of patient data are audited."""
+
+    selector: Callable[[Any], QuerySet[Any]]
+    audited = True
+
+    def get_queryset(self) -> QuerySet[Any]:
+        # No request while the OpenAPI schema is generated: an empty, anonymous scope.
+        user = getattr(self.request, "user", None) or AnonymousUser()
+        return type(self).selector(user)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        rows = list(page if page is not None else queryset)
+        if self.audited:
+            audit_reads(user=request.user, action=AuditAction.LIST, objects=rows)
+        data = self.get_serializer(rows, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        obj = self.get_object()
+        if self.audited:
+            audit_reads(user=request.user, action=AuditAction.VIEW, objects=[obj])
+        return Response(self.get_serializer(obj).data)
+
+
+class ServiceWriteMixin:
+    """Create and update through services. The parent object named in the input (a board or
+    a case) is checked with the view's ``write_permission`` before the service runs; the
+    response re-reads the object through the selector, so it has the detail view's shape.
+    """
+
+    parent_field = "case"  # the serializer field naming the parent
+    parent_kwarg = "case"  # the service argument receiving it
+    update_kwarg = "obj"
+    create_service: Callable[..., Any]
+    update_service: Callable[..., Any]
+
+    def permission_target(self, data: dict[str, Any]) -> Any:
+        return data[self.parent_field]
+
+    def _respond(self, obj: Any, status: int = 200) -> Response:
+        fresh = self.get_queryset().get(pk=obj.pk)  # type: ignore[attr-defined]
+        return Response(self.get_serializer(fresh).data, status=status)  # type: ignore[attr-defined]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)  # type: ignore[attr-defined]
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        self.check_object_permissions(request, self.permission_target(data))  # type: ignore[attr-defined]
+        parent = data.pop(self.parent_field)
+        obj = type(self).create_service(by=request.user, **{self.parent_kwarg: parent}, **data)
+        return self._respond(obj, status=201)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        obj = self.get_object()  # type: ignore[attr-defined]
+        serializer = self.get_serializer(obj, data=request.data, partial=True)  # type: ignore[attr-defined]
+        serializer.is_valid(raise_exception=True)
+        type(self).update_service(
+            by=request.user, **{self.update_kwarg: obj}, **serializer.validated_data
+        )
+        return self._respond(obj)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.partial_update(request, *args, **kwargs)
+
+
+class SpecialtyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The board specialties (stable codes). Readable by any signed-in user."""
+
+    serializer_class = s.SpecialtySerializer
+    queryset = Specialty.objects.all()
+    pagination_class = None
+    filter_backends: list[Any] = []
+
+
+class BoardViewSet(ScopedReadViewSet):
+    """The boards the user belongs to, with the user's roles on each."""
+
+    selector = staticmethod(selectors.boards_for_user)
+    serializer_class = s.BoardSerializer
+    audited = False
+    filter_backends: list[Any] = []
+
+
+class MeView(APIView):
+    """The signed-in user and their board memberships."""
+
+    @extend_schema(responses=s.MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(s.MeSerializer(request.user).data)
+
+
+class PatientFilter(django_filters.FilterSet):
+    board = django_filters.NumberFilter(field_name="registered_board")
+    mrn = django_filters.CharFilter(field_name="mrn")
+
+
+class PatientViewSet(
+    ServiceWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadViewSet
+):
+    selector = staticmethod(selectors.patients_for_user)
+    serializer_class = s.PatientSerializer
+    write_permission = Perm.MANAGE_CASES
+    filterset_class = PatientFilter
+    parent_field = "registered_board"
+    parent_kwarg = "board"
+    update_kwarg = "patient"
+    create_service = staticmethod(services.patient_register)
+    update_service = staticmethod(services.patient_update)
+    ordering_fields = ["family_name", "date_of_birth", "created_at"]
+
+
+class CaseFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices)
+    urgency = django_filters.MultipleChoiceFilter(choices=Urgency.choices)
+    board = django_filters.NumberFilter(field_name="board")
+    patient = django_filters.NumberFilter(field_name="patient")
+    primary_tumor = django_filters.ChoiceFilter(choices=PrimaryTumor.choices())
+    missing_specialty = django_filters.ModelChoiceFilter(
+        queryset=Specialty.objects.all(),
+        to_field_name="code",
+        method="filter_missing",
+        label="Cases still missing this specialty's submitted assessment",
+    )
+
+    class Meta:
+        model = Case
+        fields = ["status", "urgency", "board", "patient", "primary_tumor"]
+
+    def filter_missing(self, queryset: QuerySet[Case], name: str, value: Specialty) -> Any:
+        return selectors.cases_missing_specialty(queryset, value.code)
+
+
+class CaseViewSet(
+    ServiceWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadViewSet
+):
+    selector = staticmethod(selectors.cases_for_user)
+    serializer_class = s.CaseSerializer
+    write_permission = Perm.MANAGE_CASES
+    filterset_class = CaseFilter
+    parent_field = "board"
+    parent_kwarg = "board"
+    update_kwarg = "case"
+    create_service = staticmethod(services.case_refer)
+    update_service = staticmethod(services.case_update)
+    ordering_fields = ["created_at", "referred_on", "urgency", "status"]
+
+    @extend_schema(request=s.CaseTransitionSerializer, responses=s.CaseSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        """Move the case along a named transition (see ``allowed_transitions``)."""
+        case = self.get_object()
+        serializer = s.CaseTransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.case_transition(by=request.user, case=case, **serializer.validated_data)
+        return self._respond(case)
+
+    action_permissions = {"transition": Perm.MANAGE_CASES}
+
+
+class CaseChildFilter(django_filters.FilterSet):
+    case = django_filters.NumberFilter(field_name="case")
+
+
+class ClinicalStatusViewSet(
+    ServiceWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadViewSet
+):
+    """Dated clinical snapshots; a case keeps them all (newest first)."""
+
+    selector = staticmethod(selectors.clinical_statuses_for_user)
+    serializer_class = s.ClinicalStatusSerializer
+    write_permission = Perm.EDIT_CLINICAL_DATA
+    filterset_class = CaseChildFilter
+    update_kwarg = "status"
+    create_service = staticmethod(services.clinical_status_record)
+    update_service = staticmethod(services.clinical_status_update)
+
+
+class SpinalLesionViewSet(
+    ServiceWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadViewSet
+):
+    selector = staticmethod(selectors.lesions_for_user)
+    serializer_class = s.SpinalLesionSerializer
+    write_permission = Perm.EDIT_CLINICAL_DATA
+    filterset_class = CaseChildFilter
+    update_kwarg = "lesion"
+    create_service = staticmethod(services.lesion_add)
+    update_service = staticmethod(services.lesion_update)
+
+
+class PriorRadiotherapyViewSet(
+    ServiceWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadViewSet
+):
+    selector = staticmethod(selectors.prior_radiotherapy_for_user)
+    serializer_class = s.PriorRadiotherapySerializer
+    write_permission = Perm.EDIT_CLINICAL_DATA
+    filterset_class = CaseChildFilter
+    update_kwarg = "course"
+    create_service = staticmethod(services.prior_radiotherapy_add)
+    update_service = staticmethod(services.prior_radiotherapy_update)
+
+
+class AssessmentFilter(django_filters.FilterSet):
+    case = django_filters.NumberFilter(field_name="case")
+    specialty = django_filters.CharFilter(field_name="specialty__code")
+    status = django_filters.ChoiceFilter(choices=AssessmentStatus.choices)
+    presentation_round = django_filters.NumberFilter(field_name="presentation_round")
+
+
+class AssessmentViewSet(
+    ServiceWriteMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadViewSet
+):
+    """Specialty assessments. Board members read all; a specialist writes only their own
+    specialty's, for the case's current presentation round.
+    """
+
+    selector = staticmethod(selectors.assessments_for_user)
+    serializer_class = s.AssessmentSerializer
+    write_permission = Perm.AUTHOR_ASSESSMENT
+    filterset_class = AssessmentFilter
+    update_kwarg = "assessment"
+    create_service = staticmethod(services.assessment_create)
+    update_service = staticmethod(services.assessment_update)
+
+    def permission_target(self, data: dict[str, Any]) -> Any:
+        # The unsaved assessment: the rule "own specialty only" is judged on it.
+        return SpecialtyAssessment(case=data["case"], specialty=data["specialty"])
+
+    def _status_change(self, request: Request, name: str) -> Response:
+        assessment = self.get_object()
+        services.assessment_change_status(by=request.user, assessment=assessment, transition=name)
+        return self._respond(assessment)
+
+    @extend_schema(request=None, responses=s.AssessmentSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        """Submit the draft: the specialty's required fields and an opinion must be present."""
+        return self._status_change(request, "submit")
+
+    @extend_schema(request=None, responses=s.AssessmentSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str | None = None) -> Response:
+        """Reopen a submitted assessment for editing (recorded in its history)."""
+        return self._status_change(request, "reopen")
+
+    action_permissions = {"submit": Perm.AUTHOR_ASSESSMENT, "reopen": Perm.AUTHOR_ASSESSMENT}

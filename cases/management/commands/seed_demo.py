@@ -1,0 +1,324 @@
+"""Demo data for the embedded default: two boards, users of every role, cases in every stage.
+
+Idempotent: running it again changes nothing. It refuses to run unless DEBUG is on (or
+``--force`` is given), because demo users have a published password.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from cases import services
+from cases.models import (
+    Board,
+    Case,
+    Institution,
+    Patient,
+    Role,
+    Specialty,
+)
+
+DEMO_PASSWORD = "tumorboard-demo"  # noqa: S105 (a published demo password, DEBUG only)
+
+USERS = [
+    # username, first, last, role, specialty code
+    ("coordinator", "Carla", "Coordinator", Role.COORDINATOR, None),
+    ("attending", "Arthur", "Attending", Role.ATTENDING, None),
+    ("surgeon", "Sofia", "Surgeon", Role.SPECIALIST, Specialty.SPINE_SURGERY),
+    ("radonc", "Raj", "Radiation-Oncologist", Role.SPECIALIST, Specialty.RADIATION_ONCOLOGY),
+    ("medonc", "Mei", "Medical-Oncologist", Role.SPECIALIST, Specialty.MEDICAL_ONCOLOGY),
+    ("radiologist", "Rosa", "Radiologist", Role.SPECIALIST, Specialty.RADIOLOGY),
+    ("pain", "Paul", "Pain-Specialist", Role.SPECIALIST, Specialty.PAIN_MANAGEMENT),
+    ("palliative", "Pia", "Palliative-Care", Role.SPECIALIST, Specialty.PALLIATIVE_CARE),
+    ("physiatrist", "Phil", "Physiatrist", Role.SPECIALIST, Specialty.PHYSICAL_MEDICINE),
+]
+QUORUM = [
+    Specialty.SPINE_SURGERY,
+    Specialty.RADIATION_ONCOLOGY,
+    Specialty.MEDICAL_ONCOLOGY,
+    Specialty.RADIOLOGY,
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo boards, users of every role and cases (idempotent; DEBUG only)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even though DEBUG is off (never in production).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("Demo users have a published password: refusing without DEBUG.")
+        with transaction.atomic():
+            created = self.seed()
+        self.stdout.write(self.style.SUCCESS("Demo data ready" + (" (created)" if created else "")))
+        self.stdout.write(f"Log in at {settings.SITE_URL}/ with password '{DEMO_PASSWORD}':")
+        self.stdout.write("  admin        — staff superuser (Django admin)")
+        for username, *_rest, role, specialty in USERS:
+            what = f"{role}" + (f" ({specialty})" if specialty else "")
+            self.stdout.write(f"  {username:<12} — {what} on 'Spine Metastasis Board'")
+        self.stdout.write("  other-coordinator — coordinator of 'Regional Spine Board' only")
+
+    def user(self, username: str, first: str = "", last: str = "", **extra: Any) -> Any:
+        User = get_user_model()
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@demo.invalid",
+                **extra,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        return user
+
+    def seed(self) -> bool:
+        admin = self.user("admin", "Ada", "Admin", is_staff=True, is_superuser=True)
+        institution, created = Institution.objects.get_or_create(
+            code="demo-hospital", defaults={"name": "Demo University Hospital"}
+        )
+        board, _ = Board.objects.get_or_create(
+            institution=institution,
+            name="Spine Metastasis Board",
+            defaults={
+                "default_meeting_weekday": 2,
+                "default_meeting_time": dt.time(16, 0),
+                "default_meeting_location": "Tumor board room 3 / video link",
+            },
+        )
+        board.quorum_specialties.set(Specialty.objects.filter(code__in=QUORUM))
+        other, _ = Board.objects.get_or_create(
+            institution=institution,
+            name="Regional Spine Board",
+            defaults={"default_meeting_weekday": 4, "default_meeting_time": dt.time(8, 0)},
+        )
+        other.quorum_specialties.set(Specialty.objects.filter(code__in=QUORUM))
+
+        specialties = {s.code: s for s in Specialty.objects.all()}
+        users = {}
+        for username, first, last, role, specialty in USERS:
+            users[username] = user = self.user(username, first, last)
+            services.membership_grant(
+                by=admin,
+                board=board,
+                user=user,
+                role=role,
+                specialty=specialties[specialty] if specialty else None,
+            )
+        other_coordinator = self.user("other-coordinator", "Otto", "Elsewhere")
+        services.membership_grant(
+            by=admin, board=other, user=other_coordinator, role=Role.COORDINATOR
+        )
+
+        if not Case.objects.filter(board=board).exists():
+            self.cases(board, other, users, other_coordinator, specialties)
+        return created
+
+    def cases(
+        self,
+        board: Board,
+        other: Board,
+        users: dict[str, Any],
+        other_coordinator: Any,
+        specialties: dict[str, Specialty],
+    ) -> None:
+        coordinator = users["coordinator"]
+        today = dt.date.today()  # noqa: DTZ011 (demo dates only)
+
+        def patient(
+            mrn: str, family: str, given: str, born: dt.date, sex: str, on: Board, by: Any
+        ) -> Patient:
+            return services.patient_register(
+                by=by,
+                board=on,
+                mrn=mrn,
+                family_name=family,
+                given_name=given,
+                date_of_birth=born,
+                sex=sex,
+            )
+
+        anna = patient(
+            "D-100001", "Lindqvist", "Anna", dt.date(1958, 3, 14), "female", board, coordinator
+        )
+        case1 = services.case_refer(
+            by=coordinator,
+            patient=anna,
+            board=board,
+            referring_physician="Dr. K. Osei (Oncology clinic)",
+            urgency="urgent",
+            clinical_question="New T11 lesion, pain on movement: stabilise before radiotherapy?",
+            primary_tumor="breast",
+            primary_diagnosed_on=dt.date(2021, 6, 1),
+            current_cancer_treatment="Letrozole + palbociclib since 2023",
+            comorbidities="Type 2 diabetes",
+            expected_survival="gt_12_months",
+            family_support="good",
+            patient_goals="Wants to keep walking to her garden; open to surgery.",
+        )
+        services.clinical_status_record(
+            by=coordinator,
+            case=case1,
+            recorded_on=today - dt.timedelta(days=3),
+            karnofsky=70,
+            ecog="1",
+            frankel_grade="E",
+            ambulatory_status="independent",
+            neurological_deficit="none",
+            neurological_symptom_tempo="none",
+            extraspinal_bone_metastases_count=2,
+            vertebral_metastases_count=1,
+            visceral_metastases="none",
+            serum_albumin_g_dl="3.9",
+            systemic_disease_status="stable",
+        )
+        services.lesion_add(
+            by=users["radiologist"],
+            case=case1,
+            level_from="T11",
+            level_to="T12",
+            sins_pain="mechanical",
+            sins_bone_lesion="lytic",
+            sins_alignment="normal",
+            sins_vertebral_body_collapse="lt_50_percent",
+            sins_posterolateral_involvement="unilateral",
+            escc_grade="1b",
+            pathologic_fracture=True,
+            imaging_date=today - dt.timedelta(days=5),
+            imaging_modality="mri",
+            image_viewer_url="https://pacs.demo.invalid/viewer?study=demo-1&level=T11",
+        )
+        services.case_transition(by=coordinator, case=case1, transition="accept")
+        draft = services.assessment_create(
+            by=users["radiologist"],
+            case=case1,
+            specialty=specialties[Specialty.RADIOLOGY],
+            details={
+                "imaging_findings": "Lytic T11 lesion, <50% collapse, one pedicle involved.",
+                "escc_grade": "1b",
+                "bone_lesion": "lytic",
+            },
+            opinion="SINS potentially unstable; no high-grade compression.",
+        )
+        services.assessment_change_status(
+            by=users["radiologist"], assessment=draft, transition="submit"
+        )
+        services.assessment_create(
+            by=users["surgeon"],
+            case=case1,
+            specialty=specialties[Specialty.SPINE_SURGERY],
+            details={"stability": "potentially_unstable", "mechanical_pain": "mechanical"},
+            opinion="Leaning towards percutaneous stabilisation; will review images.",
+        )
+
+        bert = patient(
+            "D-100002", "Okafor", "Bert", dt.date(1949, 11, 2), "male", board, coordinator
+        )
+        case2 = services.case_refer(
+            by=coordinator,
+            patient=bert,
+            board=board,
+            referring_physician="Dr. L. Meyer (Emergency department)",
+            urgency="emergency",
+            clinical_question="RCC, T6 ESCC grade 3, legs weak since yesterday.",
+            primary_tumor="kidney",
+            expected_survival="6_to_12_months",
+        )
+        services.clinical_status_record(
+            by=coordinator,
+            case=case2,
+            recorded_on=today,
+            karnofsky=50,
+            ecog="3",
+            frankel_grade="D",
+            ambulatory_status="with_aid",
+            neurological_deficit="myelopathy",
+            neurological_symptom_tempo="hours",
+            visceral_metastases="removable",
+        )
+        services.lesion_add(
+            by=users["radiologist"],
+            case=case2,
+            level_from="T6",
+            level_to="T6",
+            escc_grade="3",
+            imaging_modality="mri",
+            imaging_date=today,
+        )
+
+        clara = patient(
+            "D-100003", "Nguyen", "Clara", dt.date(1967, 7, 21), "female", board, coordinator
+        )
+        case3 = services.case_refer(
+            by=coordinator,
+            patient=clara,
+            board=board,
+            referring_physician="Dr. S. Ruiz",
+            clinical_question="Multiple myeloma, L2 pain: radiotherapy alone?",
+            primary_tumor="multiple_myeloma",
+            expected_survival="gt_12_months",
+        )
+        services.case_transition(by=coordinator, case=case3, transition="accept")
+        for username, code, details in [
+            (
+                "surgeon",
+                Specialty.SPINE_SURGERY,
+                {"stability": "stable", "surgical_candidate": "no", "proposed_procedure": "none"},
+            ),
+            (
+                "radonc",
+                Specialty.RADIATION_ONCOLOGY,
+                {
+                    "radiosensitivity": "radiosensitive",
+                    "proposed_technique": "cebrt",
+                    "dose_gy": "20",
+                    "fractions": 5,
+                },
+            ),
+            (
+                "medonc",
+                Specialty.MEDICAL_ONCOLOGY,
+                {"expected_survival": "gt_12_months", "trial_eligible": "no"},
+            ),
+            (
+                "radiologist",
+                Specialty.RADIOLOGY,
+                {"imaging_findings": "Lytic L2 lesion without collapse.", "escc_grade": "0"},
+            ),
+        ]:
+            assessment = services.assessment_create(
+                by=users[username],
+                case=case3,
+                specialty=specialties[code],
+                details=details,
+                opinion="See structured fields.",
+            )
+            services.assessment_change_status(
+                by=users[username], assessment=assessment, transition="submit"
+            )
+        services.case_transition(by=coordinator, case=case3, transition="mark_ready")
+
+        dora = patient(
+            "R-200001", "Berg", "Dora", dt.date(1955, 1, 9), "female", other, other_coordinator
+        )
+        services.case_refer(
+            by=other_coordinator,
+            patient=dora,
+            board=other,
+            referring_physician="Dr. H. Kim",
+            clinical_question="Prostate cancer, L4 lesion: anything beyond radiotherapy?",
+            primary_tumor="prostate",
+        )

@@ -1,0 +1,130 @@
+"""The one place where "may this user do this to this object?" is decided.
+
+Rights are guardian object permissions on a Board (derived from Membership rows by
+``cases.services``); every other object is judged through its board. The DRF permission class
+(``tumorboard.api.BoardPermission``), the pages and the admin all call ``has_perm`` /
+``board_ids``; services call them again before writing.
+
+Lookups are per request, never per object: ``board_ids`` costs one query per (user, permission)
+and is cached on the user instance, which Django builds anew for every request.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from guardian.shortcuts import get_objects_for_user
+
+from .models import (
+    Board,
+    Case,
+    ClinicalStatus,
+    Membership,
+    Patient,
+    PriorRadiotherapy,
+    Role,
+    SpecialtyAssessment,
+    SpinalLesion,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    AnyUser = AbstractBaseUser | AnonymousUser
+
+
+class Perm(StrEnum):
+    VIEW = "view_board"
+    MANAGE_CASES = "manage_cases"
+    EDIT_CLINICAL_DATA = "edit_clinical_data"
+    AUTHOR_ASSESSMENT = "author_assessment"
+    SIGN_DECISION = "sign_decision"
+    MANAGE_MEETINGS = "manage_meetings"
+
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    # Coordinators run the workflow but author no clinical opinion and sign nothing.
+    Role.COORDINATOR: frozenset(
+        {Perm.VIEW, Perm.MANAGE_CASES, Perm.EDIT_CLINICAL_DATA, Perm.MANAGE_MEETINGS}
+    ),
+    Role.SPECIALIST: frozenset({Perm.VIEW, Perm.EDIT_CLINICAL_DATA, Perm.AUTHOR_ASSESSMENT}),
+    Role.ATTENDING: frozenset({Perm.VIEW, Perm.EDIT_CLINICAL_DATA, Perm.SIGN_DECISION}),
+}
+
+_CACHE_ATTR = "_tumorboard_perm_cache"
+
+
+def _cache(user: Any) -> dict[Any, Any]:
+    cache = getattr(user, _CACHE_ATTR, None)
+    if cache is None:
+        cache = {}
+        setattr(user, _CACHE_ATTR, cache)
+    return cache
+
+
+def invalidate(user: Any) -> None:
+    """Forget what was looked up for this user object (after its memberships changed)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def board_ids(user: AnyUser, perm: Perm) -> frozenset[int]:
+    """Ids of the boards on which ``user`` holds ``perm`` (superusers: every board)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cache = _cache(user)
+    if perm not in cache:
+        boards = get_objects_for_user(user, f"cases.{perm}", klass=Board, accept_global_perms=False)
+        cache[perm] = frozenset(boards.values_list("pk", flat=True))
+    return cache[perm]
+
+
+def specialty_ids(user: AnyUser, board_id: int) -> frozenset[int]:
+    """Specialties ``user`` practises as a specialist on the board (one query per request)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cache = _cache(user)
+    if "specialties" not in cache:
+        by_board: dict[int, set[int]] = {}
+        rows = Membership.objects.filter(user=user, role=Role.SPECIALIST).values_list(
+            "board_id", "specialty_id"
+        )
+        for row_board, specialty in rows:
+            by_board.setdefault(row_board, set()).add(specialty)
+        cache["specialties"] = {k: frozenset(v) for k, v in by_board.items()}
+    return cache["specialties"].get(board_id, frozenset())
+
+
+def board_id_of(obj: object) -> int:
+    """The board an object belongs to (patients belong to several: see ``has_perm``)."""
+    if isinstance(obj, Board):
+        return obj.pk
+    if isinstance(obj, Case):
+        return obj.board_id
+    if isinstance(obj, ClinicalStatus | SpinalLesion | PriorRadiotherapy | SpecialtyAssessment):
+        return obj.case.board_id
+    board_id = getattr(obj, "board_id", None)
+    if board_id is None:
+        raise TypeError(f"{type(obj).__name__} is not scoped to a board")
+    return int(board_id)
+
+
+def has_perm(user: AnyUser, perm: Perm, obj: object) -> bool:
+    """Whether ``user`` holds ``perm`` for ``obj``, judged on the object's board.
+
+    A patient is judged on every board that registered or was referred the patient. Authoring
+    an assessment additionally requires being a specialist of the assessment's specialty on
+    that board: a specialist writes only their own specialty's assessment.
+    """
+    allowed = board_ids(user, perm)
+    if isinstance(obj, Patient):
+        if obj.registered_board_id in allowed:
+            return True
+        return bool(allowed) and obj.cases.filter(board_id__in=allowed).exists()
+    board_id = board_id_of(obj)
+    if board_id not in allowed:
+        return False
+    if perm is Perm.AUTHOR_ASSESSMENT and isinstance(obj, SpecialtyAssessment):
+        return user.is_superuser or obj.specialty_id in specialty_ids(user, board_id)
+    return True

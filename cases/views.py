@@ -1,0 +1,62 @@
+"""Server-rendered pages. Same selectors and permission module as the API; reads audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import QuerySet
+from django.views.generic import DetailView, ListView
+
+from . import selectors
+from .audit import audit_reads
+from .models import AuditAction, Case, CaseStatus
+
+
+class CaseListView(LoginRequiredMixin, ListView):
+    """Home: the cases of the user's boards, open ones first."""
+
+    template_name = "cases/case_list.html"
+    context_object_name = "cases"
+    paginate_by = 50
+
+    def get_queryset(self) -> QuerySet[Case]:
+        cases = selectors.cases_for_user(self.request.user).order_by("status", "-created_at")
+        status = self.request.GET.get("status")
+        if status in CaseStatus.values:
+            cases = cases.filter(status=status)
+        return cases
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        rows = list(context["cases"])
+        audit_reads(user=self.request.user, action=AuditAction.LIST, objects=rows)
+        context["rows"] = [(case, selectors.missing_specialties(case)) for case in rows]
+        context["boards"] = selectors.boards_for_user(self.request.user)
+        context["statuses"] = CaseStatus.choices
+        context["current_status"] = self.request.GET.get("status", "")
+        return context
+
+
+class CaseDetailView(LoginRequiredMixin, DetailView):
+    template_name = "cases/case_detail.html"
+    context_object_name = "case"
+
+    def get_queryset(self) -> QuerySet[Case]:
+        return selectors.cases_for_user(self.request.user).prefetch_related(
+            "lesions",
+            "clinical_statuses",
+            "prior_radiotherapy",
+            "assessments__specialty",
+            "assessments__author",
+            "status_changes__changed_by",
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        case = self.object
+        audit_reads(user=self.request.user, action=AuditAction.VIEW, objects=[case])
+        context["missing"] = selectors.missing_specialties(case)
+        statuses = list(case.clinical_statuses.all())
+        context["current_status"] = statuses[0] if statuses else None
+        return context

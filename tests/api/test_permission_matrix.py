@@ -1,0 +1,306 @@
+"""Every role × every endpoint action × own board / other board, grants and denials alike.
+
+The acting personas all belong to ``world.board`` (the outsider to no board). "own" targets an
+object of ``world.board``; "other" targets the same object on ``world.other_board``. Objects
+outside the user's boards must look exactly like objects that do not exist: 404 for an
+address, 400 "does not exist" for a named parent. A member lacking the right gets 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from cases import services
+from cases.models import (
+    Case,
+    ClinicalStatus,
+    Patient,
+    PriorRadiotherapy,
+    Specialty,
+    SpecialtyAssessment,
+    SpinalLesion,
+)
+from tests.conftest import World, client_for, make_case
+
+ROLES = ["coordinator", "attending", "surgeon", "radiologist", "outsider"]
+
+
+@dataclass
+class Target:
+    board_id: int
+    patient: Patient
+    case: Case
+    status: ClinicalStatus
+    lesion: SpinalLesion
+    course: PriorRadiotherapy
+    assessment: SpecialtyAssessment
+
+
+def build_target(world: World, side: str) -> Target:
+    board = world.board if side == "own" else world.other_board
+    prefix = "" if side == "own" else "other_"
+    coordinator = world.users[prefix + "coordinator"]
+    radiologist = world.users[prefix + "radiologist"]
+    case = make_case(world, board=board, status="in_workup")
+    status = services.clinical_status_record(
+        by=coordinator, case=case, recorded_on=dt.date(2026, 11, 1), karnofsky=70
+    )
+    lesion = services.lesion_add(by=coordinator, case=case, level_from="T11", level_to="T12")
+    course = services.prior_radiotherapy_add(
+        by=coordinator,
+        case=case,
+        level_from="L1",
+        level_to="L2",
+        dose_gy="20",
+        fractions=5,
+        treated_on=dt.date(2024, 1, 10),
+    )
+    assessment = services.assessment_create(
+        by=radiologist,
+        case=case,
+        specialty=world.specialties[Specialty.RADIOLOGY],
+        details={"imaging_findings": "Lytic lesion", "escc_grade": "1a"},
+        opinion="Low-grade ESCC.",
+    )
+    return Target(board.pk, case.patient, case, status, lesion, course, assessment)
+
+
+# action -> (method, url(target), body(target)). Each returns what the client sends.
+def _actions() -> dict[str, tuple[str, Any, Any]]:
+    patient_body = {
+        "mrn": "NEW-1",
+        "family_name": "New",
+        "given_name": "Patient",
+        "date_of_birth": "1955-05-05",
+        "sex": "male",
+    }
+    case_body = {
+        "referring_physician": "Dr. R",
+        "clinical_question": "SBRT?",
+        "primary_tumor": "kidney",
+    }
+    return {
+        "board.retrieve": ("get", lambda t: f"/api/v1/boards/{t.board_id}/", None),
+        "patient.retrieve": ("get", lambda t: f"/api/v1/patients/{t.patient.pk}/", None),
+        "patient.create": (
+            "post",
+            lambda t: "/api/v1/patients/",
+            lambda t: {**patient_body, "registered_board": t.board_id},
+        ),
+        "patient.update": (
+            "patch",
+            lambda t: f"/api/v1/patients/{t.patient.pk}/",
+            lambda t: {"given_name": "Changed"},
+        ),
+        "case.retrieve": ("get", lambda t: f"/api/v1/cases/{t.case.pk}/", None),
+        "case.create": (
+            "post",
+            lambda t: "/api/v1/cases/",
+            lambda t: {**case_body, "board": t.board_id, "patient": t.patient.pk},
+        ),
+        "case.update": (
+            "patch",
+            lambda t: f"/api/v1/cases/{t.case.pk}/",
+            lambda t: {"comorbidities": "COPD"},
+        ),
+        "case.transition": (
+            "post",
+            lambda t: f"/api/v1/cases/{t.case.pk}/transition/",
+            lambda t: {"transition": "mark_ready"},
+        ),
+        "status.retrieve": ("get", lambda t: f"/api/v1/clinical-statuses/{t.status.pk}/", None),
+        "status.create": (
+            "post",
+            lambda t: "/api/v1/clinical-statuses/",
+            lambda t: {"case": t.case.pk, "recorded_on": "2026-11-10", "ecog": "2"},
+        ),
+        "status.update": (
+            "patch",
+            lambda t: f"/api/v1/clinical-statuses/{t.status.pk}/",
+            lambda t: {"karnofsky": 60},
+        ),
+        "lesion.retrieve": ("get", lambda t: f"/api/v1/lesions/{t.lesion.pk}/", None),
+        "lesion.create": (
+            "post",
+            lambda t: "/api/v1/lesions/",
+            lambda t: {"case": t.case.pk, "level_from": "L3", "level_to": "L3"},
+        ),
+        "lesion.update": (
+            "patch",
+            lambda t: f"/api/v1/lesions/{t.lesion.pk}/",
+            lambda t: {"escc_grade": "2"},
+        ),
+        "course.retrieve": ("get", lambda t: f"/api/v1/prior-radiotherapy/{t.course.pk}/", None),
+        "course.create": (
+            "post",
+            lambda t: "/api/v1/prior-radiotherapy/",
+            lambda t: {
+                "case": t.case.pk,
+                "level_from": "C5",
+                "level_to": "C6",
+                "dose_gy": "8",
+                "fractions": 1,
+                "treated_on": "2025-02-01",
+            },
+        ),
+        "course.update": (
+            "patch",
+            lambda t: f"/api/v1/prior-radiotherapy/{t.course.pk}/",
+            lambda t: {"notes": "Field edge at C6"},
+        ),
+        "assessment.retrieve": ("get", lambda t: f"/api/v1/assessments/{t.assessment.pk}/", None),
+        "assessment.create_radiology": (
+            # The radiology assessment of this round exists: this creates spine surgery's.
+            "post",
+            lambda t: "/api/v1/assessments/",
+            lambda t: {"case": t.case.pk, "specialty": "spine_surgery", "opinion": "Stable"},
+        ),
+        "assessment.update": (
+            "patch",
+            lambda t: f"/api/v1/assessments/{t.assessment.pk}/",
+            lambda t: {"opinion": "Revised"},
+        ),
+        "assessment.submit": (
+            "post",
+            lambda t: f"/api/v1/assessments/{t.assessment.pk}/submit/",
+            None,
+        ),
+    }
+
+
+ACTIONS = _actions()
+READS = [name for name in ACTIONS if name.endswith(".retrieve")]
+CLINICAL_WRITES = [
+    "status.create",
+    "status.update",
+    "lesion.create",
+    "lesion.update",
+    "course.create",
+    "course.update",
+]
+
+# Expected status for an action on the user's OWN board, per role.
+OWN: dict[str, dict[str, int]] = {}
+for name in READS:
+    OWN[name] = {"coordinator": 200, "attending": 200, "surgeon": 200, "radiologist": 200}
+for name in ["patient.update", "case.update", "case.transition"]:
+    OWN[name] = {"coordinator": 200, "attending": 403, "surgeon": 403, "radiologist": 403}
+for name in ["patient.create", "case.create"]:
+    OWN[name] = {"coordinator": 201, "attending": 403, "surgeon": 403, "radiologist": 403}
+for name in CLINICAL_WRITES:
+    code = 201 if name.endswith("create") else 200
+    OWN[name] = dict.fromkeys(["coordinator", "attending", "surgeon", "radiologist"], code)
+# Only a spine surgeon may start the spine surgery assessment.
+OWN["assessment.create_radiology"] = {
+    "coordinator": 403,
+    "attending": 403,
+    "surgeon": 201,
+    "radiologist": 403,
+}
+# Only radiology may edit or submit radiology's assessment.
+for name in ["assessment.update", "assessment.submit"]:
+    OWN[name] = {"coordinator": 403, "attending": 403, "surgeon": 403, "radiologist": 200}
+
+
+def expected(action: str, role: str, side: str) -> int:
+    method = ACTIONS[action][0]
+    creating = method == "post" and action.split(".")[1].startswith("create")
+    if role == "outsider" or side == "other":
+        # Invisible: an address is 404; a named parent (board, case) "does not exist": 400.
+        return 400 if creating else 404
+    return OWN[action][role]
+
+
+CASES = [
+    pytest.param(action, role, side, id=f"{action}-{role}-{side}")
+    for action in ACTIONS
+    for role in ROLES
+    for side in ("own", "other")
+]
+
+
+@pytest.mark.parametrize(("action", "role", "side"), CASES)
+def test_permission_matrix(world: World, action: str, role: str, side: str) -> None:
+    target = build_target(world, side)
+    method, url, body = ACTIONS[action]
+    client = client_for(world.users[role])
+    data = body(target) if body else None
+    response = getattr(client, method)(url(target), data, format="json")
+    want = expected(action, role, side)
+    assert response.status_code == want, response.content
+    if want in (403, 404):
+        # A denial leaks nothing of the record.
+        assert target.patient.family_name.encode() not in response.content
+    if want == 400:
+        field = "case" if "case" in (data or {}) else ("board" if "board" in data else None)
+        field = field or "registered_board"
+        assert "does not exist" in " ".join(response.json()["errors"][field])
+
+
+@pytest.mark.parametrize("role", ["coordinator", "attending", "surgeon", "radiologist"])
+def test_lists_show_only_own_board(world: World, role: str) -> None:
+    own = build_target(world, "own")
+    other = build_target(world, "other")
+    client = client_for(world.users[role])
+    for endpoint, attr in [
+        ("patients", "patient"),
+        ("cases", "case"),
+        ("clinical-statuses", "status"),
+        ("lesions", "lesion"),
+        ("prior-radiotherapy", "course"),
+        ("assessments", "assessment"),
+    ]:
+        ids = [row["id"] for row in client.get(f"/api/v1/{endpoint}/").json()["results"]]
+        assert getattr(own, attr).pk in ids, endpoint
+        assert getattr(other, attr).pk not in ids, endpoint
+    boards = [row["id"] for row in client.get("/api/v1/boards/").json()["results"]]
+    assert boards == [world.board.pk]
+
+
+def test_outsider_lists_are_empty(world: World) -> None:
+    build_target(world, "own")
+    client = client_for(world.outsider)
+    for endpoint in ["patients", "cases", "clinical-statuses", "lesions", "assessments", "boards"]:
+        assert client.get(f"/api/v1/{endpoint}/").json()["count"] == 0, endpoint
+
+
+def test_anonymous_gets_401_everywhere(world: World) -> None:
+    target = build_target(world, "own")
+    client = client_for(None)
+    for action, (method, url, body) in ACTIONS.items():
+        response = getattr(client, method)(url(target), body(target) if body else None)
+        assert response.status_code == 401, action
+
+
+def test_nothing_can_be_deleted(world: World) -> None:
+    target = build_target(world, "own")
+    client = client_for(world.coordinator)
+    for url in [
+        f"/api/v1/patients/{target.patient.pk}/",
+        f"/api/v1/cases/{target.case.pk}/",
+        f"/api/v1/clinical-statuses/{target.status.pk}/",
+        f"/api/v1/lesions/{target.lesion.pk}/",
+        f"/api/v1/assessments/{target.assessment.pk}/",
+    ]:
+        assert client.delete(url).status_code == 405, url
+    assert Case.objects.filter(pk=target.case.pk).exists()
+
+
+def test_idor_on_every_object_endpoint_never_returns_data(world: World) -> None:
+    """The other board's coordinator walks every id of every endpoint, with every verb."""
+    target = build_target(world, "own")
+    client = client_for(world.other_coordinator)
+    secrets = [target.patient.mrn.encode(), target.patient.family_name.encode()]
+    for action, (method, url, body) in ACTIONS.items():
+        if action.split(".")[1].startswith("create"):
+            continue
+        response = getattr(client, method)(url(target), body(target) if body else None, "json")
+        assert response.status_code in (403, 404), action
+        assert not any(secret in response.content for secret in secrets), action
+    target.case.refresh_from_db()
+    assert target.case.status == "in_workup"  # the transition attempt changed nothing
+    assert target.case.comorbidities == ""

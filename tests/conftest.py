@@ -1,0 +1,172 @@
+"""Personas and builders shared by the suite.
+
+Everything is built through the real services, so every test exercises the real permission
+grants (guardian rows derived from memberships) and writes real audit rows. Personas, as in
+healthchecks: a member of each role on ``board``, the same roles' counterpart on
+``other_board``, and an ``outsider`` with no board at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.test import APIClient
+
+from cases import services
+from cases.models import Board, Case, Institution, Patient, Role, Specialty
+
+CI = os.environ.get("CI", "").lower() == "true"
+BROKER = os.environ.get("CELERY_BROKER_URL", "")
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    if BROKER:
+        return
+    if CI:
+        raise pytest.UsageError(
+            "CI=true but CELERY_BROKER_URL is not set: the broker tests must run in CI."
+        )
+    skip = pytest.mark.skip(
+        reason="needs a real broker and worker: set CELERY_BROKER_URL=redis://127.0.0.1:6379/15 "
+        "(CI always does)"
+    )
+    for item in items:
+        if "broker" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
+    """With CI=true a skipped test is a failure: CI must run everything."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if CI and skipped:
+        reporter.write_line(f"CI=true: {len(skipped)} test(s) were skipped; failing the run.")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+PASSWORD = "a-long-test-password-1"
+
+
+@dataclass
+class World:
+    institution: Institution
+    board: Board
+    other_board: Board
+    specialties: dict[str, Specialty]
+    users: dict[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.__dict__["users"][name]
+        except KeyError as exc:
+            raise AttributeError(name) from exc
+
+
+def make_user(username: str, **extra: Any) -> Any:
+    user = get_user_model().objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.org", **extra
+    )
+    return user
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    specialties = {s.code: s for s in Specialty.objects.all()}
+    institution = Institution.objects.create(name="General Hospital", code="general")
+    admin = make_user("admin", is_staff=True, is_superuser=True)
+    board = Board.objects.create(institution=institution, name="Spine Board")
+    other_board = Board.objects.create(institution=institution, name="Other Board")
+    quorum = [
+        Specialty.SPINE_SURGERY,
+        Specialty.RADIATION_ONCOLOGY,
+        Specialty.MEDICAL_ONCOLOGY,
+        Specialty.RADIOLOGY,
+    ]
+    for b in (board, other_board):
+        b.quorum_specialties.set([specialties[c] for c in quorum])
+    w = World(institution, board, other_board, specialties, {"admin": admin})
+    roles = [
+        ("coordinator", Role.COORDINATOR, None),
+        ("attending", Role.ATTENDING, None),
+        ("surgeon", Role.SPECIALIST, Specialty.SPINE_SURGERY),
+        ("radiologist", Role.SPECIALIST, Specialty.RADIOLOGY),
+        ("radonc", Role.SPECIALIST, Specialty.RADIATION_ONCOLOGY),
+        ("medonc", Role.SPECIALIST, Specialty.MEDICAL_ONCOLOGY),
+    ]
+    for name, role, specialty in roles:
+        for prefix, target in (("", board), ("other_", other_board)):
+            user = make_user(prefix + name)
+            services.membership_grant(
+                by=admin,
+                board=target,
+                user=user,
+                role=role,
+                specialty=specialties[specialty] if specialty else None,
+            )
+            w.users[prefix + name] = user
+    w.users["outsider"] = make_user("outsider")
+    return w
+
+
+def client_for(user: Any | None) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def make_patient(world: World, board: Board | None = None, **extra: Any) -> Patient:
+    board = board or world.board
+    by = world.coordinator if board == world.board else world.other_coordinator
+    count = Patient.objects.count()
+    fields = {
+        "mrn": f"MRN{count + 1:06d}",
+        "family_name": f"Family{count}",
+        "given_name": "Given",
+        "date_of_birth": dt.date(1960, 1, 1),
+        "sex": "female",
+        **extra,
+    }
+    return services.patient_register(by=by, board=board, **fields)
+
+
+def make_case(
+    world: World, board: Board | None = None, status: str = "referred", **extra: Any
+) -> Case:
+    """A case on ``board`` (default: the world's board), moved to ``status`` by its coordinator."""
+    board = board or world.board
+    by = world.coordinator if board == world.board else world.other_coordinator
+    patient = extra.pop("patient", None) or make_patient(world, board)
+    fields = {
+        "referring_physician": "Dr. Referrer",
+        "clinical_question": "Radiotherapy or surgery?",
+        "primary_tumor": "breast",
+        **extra,
+    }
+    case = services.case_refer(by=by, patient=patient, board=board, **fields)
+    path = {
+        "referred": [],
+        "in_workup": ["accept"],
+        "ready": ["accept", "mark_ready"],
+        "discussed": ["accept", "mark_ready", "record_discussion"],
+        "closed": ["accept", "mark_ready", "record_discussion", "close"],
+    }[status]
+    for transition in path:
+        services.case_transition(by=by, case=case, transition=transition)
+    return case
+
+
+@pytest.fixture
+def make() -> Any:
+    """Builders, e.g. ``make.case(world, status="in_workup")``."""
+
+    class Builders:
+        patient = staticmethod(make_patient)
+        case = staticmethod(make_case)
+
+    return Builders

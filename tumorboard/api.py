@@ -1,0 +1,94 @@
+"""API plumbing shared by every endpoint: the permission class, pagination, error format.
+
+Errors always have the shape ``{"errors": {"<field>": ["message", ...]}}`` (non-field errors
+under ``non_field_errors``), whether raised by a serializer or by a service's ValidationError.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cases.permissions import Perm, has_perm
+
+
+class BoardPermission(BasePermission):
+    """The API's one permission class.
+
+    A view declares ``permission`` (needed to read, default: membership of the board) and
+    ``write_permission`` (needed to write; None means read-only), optionally
+    ``action_permissions`` per action. The object's board decides, via ``cases.permissions``.
+    Lists need no object check: their querysets come from selectors scoped to the user.
+    Creating is checked by the view on the object the new row will belong to
+    (``check_object_permissions(request, parent)``).
+    """
+
+    message = "You do not have permission to do this on this board."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        return self.required(request, view) is not None or request.method in SAFE_METHODS
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        perm = self.required(request, view)
+        return perm is not None and has_perm(request.user, perm, obj)
+
+    @staticmethod
+    def required(request: Request, view: Any) -> Perm | None:
+        per_action = getattr(view, "action_permissions", {})
+        action = getattr(view, "action", None)
+        if action in per_action:
+            return per_action[action]
+        if request.method in SAFE_METHODS:
+            return getattr(view, "permission", Perm.VIEW)
+        return getattr(view, "write_permission", None)
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _as_lists(detail: Any) -> Any:
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    return {"non_field_errors": _flatten(detail)}
+
+
+def _flatten(value: Any) -> list[str]:
+    if isinstance(value, list | tuple):
+        out: list[str] = []
+        for item in value:
+            out.extend(_flatten(item))
+        return out
+    if isinstance(value, dict):
+        return [f"{k}: {m}" for k, v in value.items() for m in _flatten(v)]
+    return [str(value)]
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            detail: Any = {
+                ("non_field_errors" if key == "__all__" else key): [str(m) for m in messages]
+                for key, messages in exc.message_dict.items()
+            }
+        else:
+            detail = {"non_field_errors": list(exc.messages)}
+        return Response({"errors": detail}, status=status.HTTP_400_BAD_REQUEST)
+    # Imported here: rest_framework.views imports this module's permission class at load time.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ValidationError):
+        response.data = {"errors": _as_lists(exc.detail)}
+    return response
