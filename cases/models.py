@@ -242,8 +242,15 @@ class Patient(models.Model):
         return f"{self.family_name.upper()}, {self.given_name}"
 
     def clean(self) -> None:
+        errors: dict[str, str] = {}
         if self.date_of_birth and self.date_of_birth > timezone.localdate():
-            raise ValidationError({"date_of_birth": "The date of birth is in the future."})
+            errors["date_of_birth"] = "The date of birth is in the future."
+        # Checked here as well as by the constraint so that the error names the field.
+        duplicate = Patient.objects.filter(institution_id=self.institution_id, mrn=self.mrn)
+        if self.mrn and duplicate.exclude(pk=self.pk).exists():
+            errors["mrn"] = "A patient with this MRN is already registered at this institution."
+        if errors:
+            raise ValidationError(errors)
         if (
             self.registered_board_id
             and self.institution_id

@@ -9,6 +9,7 @@ healthchecks: a member of each role on ``board``, the same roles' counterpart on
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,9 +75,18 @@ def make_user(username: str, **extra: Any) -> Any:
     return user
 
 
+def ensure_specialties() -> dict[str, Specialty]:
+    """The data migration's rows; a transactional test's flush removes them, so recreate."""
+    from django.apps import apps
+
+    migration = importlib.import_module("cases.migrations.0002_specialties")
+    migration.create(apps, None)
+    return {s.code: s for s in Specialty.objects.all()}
+
+
 @pytest.fixture
 def world(db: Any) -> World:
-    specialties = {s.code: s for s in Specialty.objects.all()}
+    specialties = ensure_specialties()
     institution = Institution.objects.create(name="General Hospital", code="general")
     admin = make_user("admin", is_staff=True, is_superuser=True)
     board = Board.objects.create(institution=institution, name="Spine Board")

@@ -89,6 +89,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     from rest_framework.views import exception_handler as drf_exception_handler
 
     response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(exc, exceptions.ValidationError):
+    if response is not None and isinstance(exc, exceptions.ValidationError | exceptions.ParseError):
         response.data = {"errors": _as_lists(exc.detail)}
     return response

@@ -13,3 +13,6 @@ STORAGES = {  # no manifest needed to render templates in tests
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Close connections after each use: the real Celery worker of the task tests runs in a thread,
+# and a connection it left open would keep PostgreSQL from dropping the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

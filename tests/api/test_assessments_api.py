@@ -1,0 +1,243 @@
+"""Specialty assessments: a specialist writes only their own specialty's, per presentation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cases import services
+from cases.assessment_schemas import SCHEMAS
+from cases.models import Specialty, SpecialtyAssessment
+from tests.conftest import World, client_for, make_case
+
+RADIOLOGY = {"imaging_findings": "Lytic T11 lesion", "escc_grade": "1b"}
+
+
+def create(client: Any, case_id: int, specialty: str, **body: Any) -> Any:
+    return client.post(
+        "/api/v1/assessments/", {"case": case_id, "specialty": specialty, **body}, format="json"
+    )
+
+
+def test_every_specialty_has_a_schema() -> None:
+    assert set(SCHEMAS) == {
+        "spine_surgery",
+        "radiation_oncology",
+        "medical_oncology",
+        "pain_management",
+        "palliative_care",
+        "radiology",
+        "physical_medicine",
+    }
+
+
+def test_radiologist_drafts_and_submits(world: World) -> None:
+    case = make_case(world, status="in_workup")
+    client = client_for(world.radiologist)
+    draft = create(client, case.pk, "radiology", details={"escc_grade": "1b"})
+    assert draft.status_code == 201
+    assert draft.json()["status"] == "draft"
+    url = f"/api/v1/assessments/{draft.json()['id']}/"
+
+    incomplete = client.post(url + "submit/")
+    assert incomplete.status_code == 400
+    assert incomplete.json()["errors"] == {
+        "details.imaging_findings": ["Required to submit the assessment."]
+    }
+    patched = client.patch(
+        url, {"details": {"imaging_findings": "Lytic"}, "opinion": "Low grade"}, format="json"
+    )
+    assert patched.json()["details"] == {"escc_grade": "1b", "imaging_findings": "Lytic"}
+    submitted = client.post(url + "submit/")
+    assert submitted.status_code == 200
+    assert submitted.json()["status"] == "submitted"
+    assert submitted.json()["submitted_at"]
+
+    locked = client.patch(url, {"opinion": "changed"}, format="json")
+    assert locked.status_code == 400
+    assert "status" in locked.json()["errors"]
+    assert client.post(url + "reopen/").json()["status"] == "draft"
+    assert client.patch(url, {"opinion": "changed"}, format="json").json()["opinion"] == "changed"
+
+
+def test_submit_requires_an_opinion(world: World) -> None:
+    case = make_case(world, status="in_workup")
+    client = client_for(world.radiologist)
+    draft = create(client, case.pk, "radiology", details=RADIOLOGY)
+    response = client.post(f"/api/v1/assessments/{draft.json()['id']}/submit/")
+    assert response.status_code == 400
+    assert "opinion" in response.json()["errors"]
+
+
+@pytest.mark.parametrize(
+    ("specialty", "details", "field"),
+    [
+        ("radiology", {"escc_grade": "4"}, "details.escc_grade"),
+        ("radiology", {"favourite_colour": "blue"}, "details.favourite_colour"),
+        ("radiology", {"escc_grade": ["1a"]}, "details.escc_grade"),
+        ("radiation_oncology", {"dose_gy": "-3"}, "details.dose_gy"),
+        ("radiation_oncology", {"fractions": 0}, "details.fractions"),
+        ("pain_management", {"pain_score_nrs": 11}, "details.pain_score_nrs"),
+        ("palliative_care", {"code_status": "maybe"}, "details.code_status"),
+    ],
+)
+def test_invalid_details_name_the_field(
+    world: World, specialty: str, details: dict[str, Any], field: str
+) -> None:
+    user = {
+        "radiology": world.radiologist,
+        "radiation_oncology": world.radonc,
+        "pain_management": None,
+        "palliative_care": None,
+    }[specialty]
+    if user is None:  # give the surgeon that specialty too, to author it
+        services.membership_grant(
+            by=world.admin,
+            board=world.board,
+            user=world.surgeon,
+            role="specialist",
+            specialty=world.specialties[specialty],
+        )
+        user = world.surgeon
+    case = make_case(world, status="in_workup")
+    response = create(client_for(user), case.pk, specialty, details=details)
+    assert response.status_code == 400, response.content
+    assert field in response.json()["errors"]
+    assert not SpecialtyAssessment.objects.exists()
+
+
+def test_submitting_a_regimen_needs_dose_and_fractions(world: World) -> None:
+    case = make_case(world, status="in_workup")
+    client = client_for(world.radonc)
+    draft = create(
+        client,
+        case.pk,
+        "radiation_oncology",
+        details={"radiosensitivity": "radioresistant", "proposed_technique": "sbrt"},
+        opinion="SBRT 24 Gy / 2",
+    )
+    response = client.post(f"/api/v1/assessments/{draft.json()['id']}/submit/")
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"details.dose_gy", "details.fractions"}
+    client.patch(
+        f"/api/v1/assessments/{draft.json()['id']}/",
+        {"details": {"dose_gy": "24", "fractions": 2}},
+        format="json",
+    )
+    done = client.post(f"/api/v1/assessments/{draft.json()['id']}/submit/")
+    assert done.status_code == 200
+    assert done.json()["details"]["dose_gy"] == "24"
+
+
+def test_one_assessment_per_specialty_per_round(world: World) -> None:
+    case = make_case(world, status="in_workup")
+    client = client_for(world.radiologist)
+    assert create(client, case.pk, "radiology", details=RADIOLOGY).status_code == 201
+    again = create(client, case.pk, "radiology", details=RADIOLOGY)
+    assert again.status_code == 400
+    assert "already assessed" in str(again.json()["errors"])
+
+
+def test_re_presentation_opens_a_new_round(world: World) -> None:
+    case = make_case(world, status="discussed")
+    services.case_transition(
+        by=world.coordinator, case=case, transition="re_present", reason="Progression"
+    )
+    response = create(client_for(world.radiologist), case.pk, "radiology", details=RADIOLOGY)
+    assert response.status_code == 201
+    assert response.json()["presentation_round"] == 2
+
+
+@pytest.mark.parametrize("status", ["referred", "discussed", "closed"])
+def test_no_assessment_outside_work_up(world: World, status: str) -> None:
+    case = make_case(world, status=status)
+    response = create(client_for(world.radiologist), case.pk, "radiology", details=RADIOLOGY)
+    assert response.status_code == 400
+    assert "case" in response.json()["errors"]
+
+
+def test_surgeon_cannot_write_radiology_assessment(world: World) -> None:
+    case = make_case(world, status="in_workup")
+    response = create(client_for(world.surgeon), case.pk, "radiology", details=RADIOLOGY)
+    assert response.status_code == 403
+    assert not SpecialtyAssessment.objects.exists()
+
+
+def test_surgeon_cannot_edit_or_submit_radiology_assessment(world: World) -> None:
+    case = make_case(world, status="in_workup")
+    assessment = services.assessment_create(
+        by=world.radiologist,
+        case=case,
+        specialty=world.specialties[Specialty.RADIOLOGY],
+        details=RADIOLOGY,
+        opinion="ok",
+    )
+    client = client_for(world.surgeon)
+    url = f"/api/v1/assessments/{assessment.pk}/"
+    assert client.patch(url, {"opinion": "mine now"}, format="json").status_code == 403
+    assert client.post(url + "submit/").status_code == 403
+    assessment.refresh_from_db()
+    assert (assessment.opinion, assessment.status) == ("ok", "draft")
+
+
+def test_coordinator_cannot_author_assessments(world: World) -> None:
+    case = make_case(world, status="in_workup")
+    response = create(client_for(world.coordinator), case.pk, "radiology", details=RADIOLOGY)
+    assert response.status_code == 403
+
+
+def test_attending_cannot_author_assessments(world: World) -> None:
+    case = make_case(world, status="in_workup")
+    response = create(client_for(world.attending), case.pk, "spine_surgery")
+    assert response.status_code == 403
+
+
+def test_other_board_radiologist_cannot_assess_this_board(world: World) -> None:
+    case = make_case(world, status="in_workup")
+    response = create(client_for(world.other_radiologist), case.pk, "radiology", details=RADIOLOGY)
+    assert response.status_code == 400
+    assert "does not exist" in response.json()["errors"]["case"][0]
+
+
+def test_service_rechecks_specialty_whatever_the_caller(world: World) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    case = make_case(world, status="in_workup")
+    with pytest.raises(PermissionDenied):
+        services.assessment_create(
+            by=world.surgeon,
+            case=case,
+            specialty=world.specialties[Specialty.RADIOLOGY],
+            details=RADIOLOGY,
+        )
+
+
+def test_a_second_radiologist_of_the_board_may_continue_the_draft(world: World) -> None:
+    from tests.conftest import make_user
+
+    colleague = make_user("radiologist2")
+    services.membership_grant(
+        by=world.admin,
+        board=world.board,
+        user=colleague,
+        role="specialist",
+        specialty=world.specialties[Specialty.RADIOLOGY],
+    )
+    case = make_case(world, status="in_workup")
+    draft = create(client_for(world.radiologist), case.pk, "radiology", details=RADIOLOGY)
+    response = client_for(colleague).patch(
+        f"/api/v1/assessments/{draft.json()['id']}/", {"opinion": "Agree"}, format="json"
+    )
+    assert response.status_code == 200
+    history = SpecialtyAssessment.objects.get().history.first()
+    assert history.history_user == colleague
+
+
+def test_revoking_membership_removes_rights_at_once(world: World) -> None:
+    case = make_case(world, status="in_workup")
+    membership = world.radiologist.board_memberships.get()
+    services.membership_revoke(by=world.admin, membership=membership)
+    client = client_for(world.radiologist)
+    assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 404
+    assert create(client, case.pk, "radiology", details=RADIOLOGY).status_code == 400
