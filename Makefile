@@ -31,7 +31,7 @@ run: $(RUN_STAMP)
 
 ## test: set up, lint, type-check the scoring domain, run the whole suite
 test: $(TEST_STAMP) lint
-	$(PY) -m pytest --cov=scoring/domain --cov-branch --cov-fail-under=100 --cov-report=term-missing:skip-covered
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup --cov=scoring/domain --cov-branch --cov-fail-under=100 --cov-report=term-missing:skip-covered
 
 lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .

@@ -4,7 +4,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 
@@ -35,8 +35,8 @@ class AbsoluteSessionTimeoutMiddleware:
                 return HttpResponse(status=401)
             return redirect_to_login(request.get_full_path())
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and SESSION_STARTED_KEY not in session:
+        # Only session logins (not token requests, which must not create sessions).
+        if SESSION_KEY in session and SESSION_STARTED_KEY not in session:
             session[SESSION_STARTED_KEY] = time.time()
         return response
 

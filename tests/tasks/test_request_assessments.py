@@ -149,14 +149,30 @@ def test_a_stale_claim_is_retried_but_a_fresh_one_is_not(world: World) -> None:
 
 
 @pytest.fixture
-def celery_worker(transactional_db: Any) -> Iterator[Any]:
-    """A real Celery worker (solo pool, in a thread) consuming the real broker."""
+def celery_worker(transactional_db: Any, worker_id: str) -> Iterator[Any]:
+    """A real Celery worker (solo pool, in a thread) consuming the real broker.
+
+    It listens on a queue of its own per test process (pytest-xdist runs several, each with
+    its own test database), so it never picks up a task meant for another database.
+    """
     from celery.contrib.testing.worker import start_worker
 
     assert not app.conf.task_always_eager, "the worker test needs a real broker"
-    app.control.purge()
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
-        yield worker
+    queue = f"tests-{worker_id}"
+    previous = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    try:
+        with app.connection_for_write() as connection:
+            connection.default_channel.queue_purge(queue)
+    except Exception:  # noqa: S110 (the queue does not exist yet: nothing to purge)
+        pass
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=[queue]
+        ) as worker:
+            yield worker
+    finally:
+        app.conf.task_default_queue = previous
 
 
 def wait_for(predicate: Any, seconds: float = 30) -> bool:
@@ -169,6 +185,7 @@ def wait_for(predicate: Any, seconds: float = 30) -> bool:
 
 
 @pytest.mark.broker
+@pytest.mark.xdist_group("broker")
 def test_real_worker_sends_requests_once(world: World, celery_worker: Any) -> None:
     case = make_case(world)
     # Commits for real (transactional_db): on commit, the task goes to Redis, and the
@@ -184,6 +201,7 @@ def test_real_worker_sends_requests_once(world: World, celery_worker: Any) -> No
 
 
 @pytest.mark.broker
+@pytest.mark.xdist_group("broker")
 def test_real_worker_skips_submitted_specialties(world: World, celery_worker: Any) -> None:
     late = make_user("late-joiner")
     services.membership_grant(

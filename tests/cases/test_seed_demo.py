@@ -1,0 +1,103 @@
+"""The demo seed: every role, two boards, cases; idempotent; refused without DEBUG."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from cases.models import AuditEvent, Board, Case, Membership, Patient, Role, Specialty
+from tests.conftest import client_for, ensure_specialties
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", "--force", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        "users": get_user_model().objects.count(),
+        "boards": Board.objects.count(),
+        "cases": Case.objects.count(),
+        "patients": Patient.objects.count(),
+        "memberships": Membership.objects.count(),
+        "audit events": AuditEvent.objects.count(),
+        "case versions": Case.history.count(),
+    }
+
+
+@pytest.fixture
+def seeded(db: Any) -> None:
+    ensure_specialties()
+    seed()
+
+
+def test_seed_creates_every_role_on_two_boards(seeded: None) -> None:
+    assert Board.objects.count() == 2
+    main = Board.objects.get(name="Spine Metastasis Board")
+    other = Board.objects.get(name="Regional Spine Board")
+    roles = set(Membership.objects.filter(board=main).values_list("role", flat=True))
+    assert roles == {Role.COORDINATOR, Role.ATTENDING, Role.SPECIALIST}
+    specialties = set(
+        Membership.objects.filter(board=main, role=Role.SPECIALIST).values_list(
+            "specialty__code", flat=True
+        )
+    )
+    assert specialties == set(Specialty.objects.values_list("code", flat=True))
+    assert len(specialties) == 7
+    [other_member] = Membership.objects.filter(board=other)
+    assert (other_member.user.username, other_member.role) == ("other-coordinator", "coordinator")
+    admin = get_user_model().objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff
+    assert Case.objects.filter(board=main).count() == 3
+    assert Case.objects.filter(board=other).count() == 1
+    # Seeded through the services: memberships carry their guardian permissions.
+    coordinator = get_user_model().objects.get(username="coordinator")
+    assert coordinator.has_perm("cases.manage_cases", main)
+    assert not coordinator.has_perm("cases.manage_cases", other)
+
+
+def test_seeded_users_can_log_in_with_the_demo_password(seeded: None) -> None:
+    from cases.management.commands.seed_demo import DEMO_PASSWORD
+
+    user = get_user_model().objects.get(username="surgeon")
+    assert user.check_password(DEMO_PASSWORD)
+
+
+def test_seeding_twice_creates_nothing_new(seeded: None) -> None:
+    first = counts()
+    output = seed()
+    assert counts() == first
+    assert "(created)" not in output
+
+
+def test_seed_refuses_without_debug(db: Any, settings: Any) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not get_user_model().objects.exists()
+    assert not Case.objects.exists()
+
+
+def test_seeded_other_coordinator_cannot_see_the_main_boards_cases(seeded: None) -> None:
+    user = get_user_model().objects.get(username="other-coordinator")
+    response = client_for(user).get("/api/v1/cases/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 1
+    [case] = body["results"]
+    assert case["board_name"] == "Regional Spine Board"
+
+
+def test_seeded_coordinator_sees_the_three_cases_of_the_main_board(seeded: None) -> None:
+    user = get_user_model().objects.get(username="coordinator")
+    response = client_for(user).get("/api/v1/cases/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["count"] == 3
+    assert {c["board_name"] for c in body["results"]} == {"Spine Metastasis Board"}

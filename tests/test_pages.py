@@ -1,0 +1,197 @@
+"""The server-rendered pages: login, the case list (home) and the case detail."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from cases import services
+from cases.models import Case, Specialty
+from tests.conftest import PASSWORD, World, client_for, make_case, make_patient
+
+
+def case_numbers(html: str) -> set[int]:
+    """The case numbers the list links to."""
+    return {int(n) for n in re.findall(r'href="/cases/(\d+)/"', html)}
+
+
+def test_login_page_renders_a_password_form(db: Any) -> None:
+    response = Client().get("/accounts/login/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'type="password"' in html
+    assert 'name="username"' in html
+    assert "csrfmiddlewaretoken" in html
+
+
+def test_home_lists_the_cases_of_the_users_board_only(world: World) -> None:
+    mine = make_case(world, patient=make_patient(world, family_name="Lindqvist"))
+    theirs = make_case(
+        world, board=world.other_board, patient=make_patient(world, world.other_board)
+    )
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "surgeon", "password": PASSWORD})
+    assert response.status_code == 302
+    response = client.get(response["Location"])
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert case_numbers(html) == {mine.pk}
+    assert "LINDQVIST" in html  # display_name: family name in capitals
+    assert theirs.patient.family_name.upper() not in html
+    assert "Other Board" not in html
+
+
+def test_home_filters_by_status(world: World) -> None:
+    referred = make_case(world)
+    in_workup = make_case(world, status="in_workup")
+    ready = make_case(world, status="ready")
+    client = client_for(world.coordinator)
+    html = client.get("/").content.decode()
+    assert case_numbers(html) == {referred.pk, in_workup.pk, ready.pk}
+    html = client.get("/?status=in_workup").content.decode()
+    assert case_numbers(html) == {in_workup.pk}
+    # An unknown status is ignored rather than hiding everything.
+    html = client.get("/?status=bogus").content.decode()
+    assert case_numbers(html) == {referred.pk, in_workup.pk, ready.pk}
+
+
+def test_home_of_a_user_without_boards_says_so(world: World) -> None:
+    make_case(world)
+    response = client_for(world.outsider).get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "you belong to no board" in html
+    assert case_numbers(html) == set()
+
+
+def test_member_sees_the_case_page(world: World) -> None:
+    patient = make_patient(world, mrn="PG-77", family_name="Okafor")
+    case = make_case(world, patient=patient, clinical_question="Stabilise T11 first?")
+    response = client_for(world.radiologist).get(f"/cases/{case.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Case #{case.pk}" in html
+    assert "OKAFOR" in html
+    assert "PG-77" in html
+    assert "Stabilise T11 first?" in html
+
+
+def test_other_coordinator_cannot_open_the_case_page(world: World) -> None:
+    case = make_case(world)
+    assert client_for(world.other_coordinator).get(f"/cases/{case.pk}/").status_code == 404
+
+
+def test_outsider_cannot_open_the_case_page(world: World) -> None:
+    case = make_case(world)
+    assert client_for(world.outsider).get(f"/cases/{case.pk}/").status_code == 404
+
+
+def test_case_page_shows_each_quorum_specialty_still_awaited(world: World) -> None:
+    case = make_case(world, status="in_workup")
+    client = client_for(world.attending)
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    names = {s.code: s.name for s in world.specialties.values()}
+    quorum = [
+        names[c]
+        for c in (
+            Specialty.SPINE_SURGERY,
+            Specialty.RADIATION_ONCOLOGY,
+            Specialty.MEDICAL_ONCOLOGY,
+            Specialty.RADIOLOGY,
+        )
+    ]
+    for name in quorum:
+        assert f"awaiting {name}" in html
+    assert html.count("awaiting ") == 4
+
+    # A submitted radiology assessment is no longer awaited; a draft still is.
+    radiology = services.assessment_create(
+        by=world.radiologist,
+        case=case,
+        specialty=world.specialties[Specialty.RADIOLOGY],
+        details={"imaging_findings": "lytic T11", "escc_grade": "1a"},
+        opinion="no compression",
+    )
+    services.assessment_change_status(
+        by=world.radiologist, assessment=radiology, transition="submit"
+    )
+    services.assessment_create(
+        by=world.surgeon,
+        case=case,
+        specialty=world.specialties[Specialty.SPINE_SURGERY],
+        details={"stability": "stable"},
+    )
+    html = client.get(f"/cases/{case.pk}/").content.decode()
+    assert f"awaiting {names[Specialty.RADIOLOGY]}" not in html
+    assert f"awaiting {names[Specialty.SPINE_SURGERY]}" in html
+    assert html.count("awaiting ") == 3
+
+
+# --- Query counts ---------------------------------------------------------------------------
+
+# Measured: 14 queries on the home page and 18 on the case page, with 1 or 30 cases; the bounds
+# leave a margin of 2 (PostgreSQL and SQLite differ in savepoints).
+# Home page: session, user (authentication); the user's board ids (one guardian lookup, cached
+# for the request); COUNT for the paginator; the page of cases (patient, board, author joined);
+# quorum specialties and submitted assessments (prefetched); one bulk INSERT of the audit rows;
+# the boards of the header line, their quorum specialties and the user's memberships
+# (prefetched); the session save (SESSION_SAVE_EVERY_REQUEST) in a savepoint pair.
+HOME_BOUND = 16
+# Case page: session, user, board ids; the case (joined) and one query per prefetched relation:
+# quorum specialties, submitted assessments, lesions, clinical statuses, prior radiotherapy,
+# assessments, their specialties, their authors, status changes, their authors; the audit
+# INSERT; the session save in a savepoint pair.
+DETAIL_BOUND = 20
+
+
+def populate(world: World, n: int) -> list[Case]:
+    cases = []
+    for i in range(n):
+        case = make_case(world, status="in_workup")
+        services.clinical_status_record(
+            by=world.coordinator, case=case, recorded_on=dt.date(2025, 11, 1), karnofsky=80
+        )
+        services.lesion_add(by=world.coordinator, case=case, level_from="T4", level_to="T5")
+        assessment = services.assessment_create(
+            by=world.radiologist,
+            case=case,
+            specialty=world.specialties[Specialty.RADIOLOGY],
+            details={"imaging_findings": f"finding {i}", "escc_grade": "0"},
+            opinion="ok",
+        )
+        services.assessment_change_status(
+            by=world.radiologist, assessment=assessment, transition="submit"
+        )
+        cases.append(case)
+    return cases
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_home_runs_a_bounded_number_of_queries(
+    world: World, n: int, django_assert_max_num_queries: Any
+) -> None:
+    populate(world, n)
+    client = client_for(world.coordinator)
+    client.get("/")  # the first request stamps the session's start
+    with django_assert_max_num_queries(HOME_BOUND):
+        response = client.get("/")
+    assert response.status_code == 200
+    assert len(case_numbers(response.content.decode())) == n
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_case_page_runs_a_bounded_number_of_queries(
+    world: World, n: int, django_assert_max_num_queries: Any
+) -> None:
+    cases = populate(world, n)
+    for _ in range(n - 1):  # and a case with as many lesions as there are cases
+        services.lesion_add(by=world.coordinator, case=cases[0], level_from="L1", level_to="L1")
+    client = client_for(world.coordinator)
+    client.get("/")
+    with django_assert_max_num_queries(DETAIL_BOUND):
+        response = client.get(f"/cases/{cases[0].pk}/")
+    assert response.status_code == 200
