@@ -26,13 +26,18 @@ from scoring.domain.vocabulary import (
     EcogGrade,
     EsccGrade,
     FrankelGrade,
+    MechanicalStatus,
     PrimaryTumor,
+    Radiosensitivity,
     SinsAlignment,
     SinsBoneLesion,
     SinsCollapse,
     SinsPain,
     SinsPosterolateral,
     SpinalLevel,
+    TomitaBoneMetastases,
+    TomitaGrowth,
+    TomitaVisceral,
     VisceralMetastases,
 )
 
@@ -335,6 +340,33 @@ class Case(models.Model):
     financial_limitations = models.TextField(blank=True)
     patient_goals = models.TextField(blank=True, help_text="Goals and preferences of the patient.")
 
+    # Scoring inputs that are a specialist's judgement (owners: cases.permissions.FIELD_OWNERS).
+    # Empty means "not yet judged": the scores that need them stay incomplete, never guessed.
+    tumor_growth = models.CharField(
+        "primary tumor growth (Tomita)",
+        max_length=10,
+        blank=True,
+        choices=TomitaGrowth.choices(),
+        help_text="Confirmed by medical oncology; a histology-based suggestion is only shown.",
+    )
+    radiosensitivity = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=Radiosensitivity.choices(),
+        help_text="Response to conventional radiotherapy (NOMS O), judged by radiation oncology.",
+    )
+    able_to_tolerate_surgery = models.BooleanField(
+        null=True, blank=True, help_text="NOMS S: can the patient tolerate open surgery?"
+    )
+    able_to_tolerate_percutaneous = models.BooleanField(
+        null=True, blank=True, help_text="Can the patient tolerate a percutaneous procedure?"
+    )
+    able_to_tolerate_local_treatment = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="False when no local treatment (radiotherapy or surgery) is tolerable.",
+    )
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -466,6 +498,19 @@ class ClinicalStatus(models.Model):
         choices=VisceralMetastases.choices(),
         help_text="Metastases to the major internal organs (lungs, liver, kidneys, brain).",
     )
+    visceral_metastases_treatability = models.CharField(
+        "visceral metastases (Tomita)",
+        max_length=20,
+        blank=True,
+        choices=TomitaVisceral.choices(),
+        help_text="Treatable means amenable to surgery or effective local/systemic control.",
+    )
+    bone_metastases_extent = models.CharField(
+        "bone metastases incl. spine (Tomita)",
+        max_length=30,
+        blank=True,
+        choices=TomitaBoneMetastases.choices(),
+    )
     serum_albumin_g_dl = models.DecimalField(
         "serum albumin (g/dL)",
         max_digits=3,
@@ -575,6 +620,13 @@ class SpinalLesion(models.Model):
     )
     escc_grade = models.CharField(
         "ESCC (Bilsky) grade", max_length=2, blank=True, choices=EsccGrade.choices()
+    )
+    mechanical_status = models.CharField(
+        "mechanical status (NOMS M)",
+        max_length=40,
+        blank=True,
+        choices=MechanicalStatus.choices(),
+        help_text="Judged by spine surgery; never derived from SINS 7–12.",
     )
     pathologic_fracture = models.BooleanField(null=True, blank=True)
 
@@ -719,6 +771,8 @@ class AuditEvent(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         if not self._state.adding:
             raise PermissionError("The audit log is append-only.")
+        # An INSERT, always: an unsaved instance carrying an existing id must not UPDATE it.
+        kwargs["force_insert"] = True
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:

@@ -11,6 +11,7 @@ and is cached on the user instance, which Django builds anew for every request.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +23,8 @@ from .models import (
     ClinicalStatus,
     Membership,
     Patient,
-    PriorRadiotherapy,
     Role,
+    Specialty,
     SpecialtyAssessment,
     SpinalLesion,
 )
@@ -50,6 +51,42 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     ),
     Role.SPECIALIST: frozenset({Perm.VIEW, Perm.EDIT_CLINICAL_DATA, Perm.AUTHOR_ASSESSMENT}),
     Role.ATTENDING: frozenset({Perm.VIEW, Perm.EDIT_CLINICAL_DATA, Perm.SIGN_DECISION}),
+}
+
+# Scoring components that are a specialist's clinical judgement, and the specialties that own
+# them: only a specialist of an owning specialty on the case's board may set them (whatever
+# their other roles). Everything else in the clinical record is open to EDIT_CLINICAL_DATA.
+_RADIOLOGY = frozenset({Specialty.RADIOLOGY})
+_SURGERY = frozenset({Specialty.SPINE_SURGERY})
+_MED_ONC = frozenset({Specialty.MEDICAL_ONCOLOGY})
+FIELD_OWNERS: dict[type, dict[str, frozenset[str]]] = {
+    SpinalLesion: {
+        "sins_bone_lesion": _RADIOLOGY,
+        "sins_alignment": _RADIOLOGY,
+        "sins_vertebral_body_collapse": _RADIOLOGY,
+        "sins_posterolateral_involvement": _RADIOLOGY,
+        "escc_grade": _RADIOLOGY,
+        "pathologic_fracture": _RADIOLOGY,
+        "sins_pain": _SURGERY,
+        "mechanical_status": _SURGERY,
+    },
+    ClinicalStatus: {
+        "visceral_metastases": _MED_ONC,
+        "visceral_metastases_treatability": _MED_ONC,
+        "bone_metastases_extent": _MED_ONC,
+        "systemic_disease_status": _MED_ONC,
+    },
+    Case: {
+        "tumor_growth": _MED_ONC,
+        "radiosensitivity": frozenset({Specialty.RADIATION_ONCOLOGY}),
+        "able_to_tolerate_surgery": frozenset(
+            {Specialty.SPINE_SURGERY, Specialty.MEDICAL_ONCOLOGY}
+        ),
+        "able_to_tolerate_percutaneous": _SURGERY,
+        "able_to_tolerate_local_treatment": frozenset(
+            {Specialty.RADIATION_ONCOLOGY, Specialty.MEDICAL_ONCOLOGY}
+        ),
+    },
 }
 
 _CACHE_ATTR = "_tumorboard_perm_cache"
@@ -80,6 +117,34 @@ def board_ids(user: AnyUser, perm: Perm) -> frozenset[int]:
     return cache[perm]
 
 
+def specialty_codes(user: AnyUser, board_id: int) -> frozenset[str]:
+    """Codes of the specialties ``user`` practises as a specialist on the board."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cache = _cache(user)
+    if "specialty_codes" not in cache:
+        by_board: dict[int, set[str]] = {}
+        rows = Membership.objects.filter(user=user, role=Role.SPECIALIST).values_list(
+            "board_id", "specialty__code"
+        )
+        for row_board, code in rows:
+            by_board.setdefault(row_board, set()).add(code)
+        cache["specialty_codes"] = {k: frozenset(v) for k, v in by_board.items()}
+    return cache["specialty_codes"].get(board_id, frozenset())
+
+
+def fields_not_owned(user: AnyUser, obj: object, fields: Iterable[str]) -> dict[str, list[str]]:
+    """The owned scoring components among ``fields`` that ``user`` may not set on ``obj``,
+    each with the specialties that may (empty when every field is the user's to set).
+    """
+    owners = FIELD_OWNERS.get(type(obj), {})
+    owned = [name for name in fields if name in owners]
+    if not owned or user.is_superuser:
+        return {}
+    mine = specialty_codes(user, board_id_of(obj))
+    return {name: sorted(owners[name]) for name in owned if not owners[name] & mine}
+
+
 def specialty_ids(user: AnyUser, board_id: int) -> frozenset[int]:
     """Specialties ``user`` practises as a specialist on the board (one query per request)."""
     if not user.is_authenticated or not user.is_active:
@@ -97,13 +162,13 @@ def specialty_ids(user: AnyUser, board_id: int) -> frozenset[int]:
 
 
 def board_id_of(obj: object) -> int:
-    """The board an object belongs to (patients belong to several: see ``has_perm``)."""
+    """The board an object belongs to: its own, or its case's (patients: see ``has_perm``)."""
     if isinstance(obj, Board):
         return obj.pk
     if isinstance(obj, Case):
         return obj.board_id
-    if isinstance(obj, ClinicalStatus | SpinalLesion | PriorRadiotherapy | SpecialtyAssessment):
-        return obj.case.board_id
+    if getattr(obj, "case_id", None) is not None:  # lesions, statuses, assessments, scores…
+        return obj.case.board_id  # type: ignore[attr-defined]
     board_id = getattr(obj, "board_id", None)
     if board_id is None:
         raise TypeError(f"{type(obj).__name__} is not scoped to a board")

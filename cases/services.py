@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm, remove_perm
+
+from scoring.services import case_scores_recompute
 
 from . import permissions
 from .assessment_schemas import validate_details
@@ -21,6 +23,7 @@ from .models import (
     AssessmentStatus,
     AuditAction,
     Board,
+    BoardUserObjectPermission,
     Case,
     CaseStatus,
     CaseStatusChange,
@@ -48,6 +51,18 @@ NOT_ALLOWED = "You do not have permission to do this on this board."
 def _require(user: Any, perm: Perm, obj: object) -> None:
     if not permissions.has_perm(user, perm, obj):
         raise PermissionDenied(NOT_ALLOWED)
+
+
+def _require_owned_fields(user: Any, obj: object, fields: Mapping[str, Any]) -> None:
+    """A specialist's judgement is set only by that specialty (cases.permissions.FIELD_OWNERS).
+
+    Only fields whose value changes count, so a client may send back what it read.
+    """
+    changing = [name for name, value in fields.items() if getattr(obj, name, None) != value]
+    denied = permissions.fields_not_owned(user, obj, changing)
+    if denied:
+        owners = "; ".join(f"{name}: {', '.join(codes)}" for name, codes in denied.items())
+        raise PermissionDenied(f"Only these specialties may set these components: {owners}.")
 
 
 def _save(obj: M, *, by: Any, exclude: list[str] | None = None) -> M:
@@ -85,14 +100,29 @@ def _apply(obj: M, fields: Mapping[str, Any], editable: set[str]) -> list[str]:
 
 
 def _sync_board_permissions(board: Board, user: AbstractBaseUser) -> None:
-    wanted: set[Perm] = set()
+    """Make the user's guardian permissions on ``board`` exactly those of their roles.
+
+    Set-based on guardian's direct foreign-key table (a handful of queries, not a few per
+    permission as ``assign_perm``/``remove_perm`` would take).
+    """
+    wanted: set[str] = set()
     for role in Membership.objects.filter(board=board, user=user).values_list("role", flat=True):
-        wanted |= permissions.ROLE_PERMISSIONS[role]
-    for perm in Perm:
-        if perm in wanted:
-            assign_perm(f"cases.{perm}", user, board)
-        else:
-            remove_perm(f"cases.{perm}", user, board)
+        wanted |= {str(perm) for perm in permissions.ROLE_PERMISSIONS[role]}
+    held = BoardUserObjectPermission.objects.filter(user=user, content_object=board)
+    have = set(held.values_list("permission__codename", flat=True))
+    if wanted - have:
+        by_codename = {
+            p.codename: p
+            for p in Permission.objects.filter(
+                content_type=ContentType.objects.get_for_model(Board), codename__in=wanted - have
+            )
+        }
+        BoardUserObjectPermission.objects.bulk_create(
+            BoardUserObjectPermission(user=user, content_object=board, permission=by_codename[c])
+            for c in sorted(wanted - have)
+        )
+    if have - wanted:
+        held.filter(permission__codename__in=have - wanted).delete()
     permissions.invalidate(user)
 
 
@@ -182,6 +212,7 @@ def case_refer(*, by: Any, patient: Patient, board: Board, **fields: Any) -> Cas
     case = Case(patient=patient, board=board, created_by=by)
     _apply(case, fields, CASE_FIELDS)
     _save(case, by=by)
+    case_scores_recompute(case=case)
     CaseStatusChange.objects.create(
         case=case,
         transition="refer",
@@ -204,6 +235,32 @@ def case_update(*, by: Any, case: Case, **fields: Any) -> Case:
     changed = _apply(case, fields, CASE_FIELDS)
     if changed:
         _save(case, by=by)
+        case_scores_recompute(case=case)
+        audit_record(user=by, action=AuditAction.UPDATE, obj=case, changed_fields=changed)
+    return case
+
+
+CASE_SCORING_FIELDS = {
+    "tumor_growth",
+    "radiosensitivity",
+    "able_to_tolerate_surgery",
+    "able_to_tolerate_percutaneous",
+    "able_to_tolerate_local_treatment",
+}
+
+
+@transaction.atomic
+def case_scoring_inputs_update(*, by: Any, case: Case, **fields: Any) -> Case:
+    """Set the case-level scoring judgements; each only by its owning specialty."""
+    _require(by, Perm.EDIT_CLINICAL_DATA, case)
+    _lock(case)
+    if case.status in FINAL_STATUSES:
+        raise ValidationError({"case": f"The case is {case.status}; re-present it first."})
+    _require_owned_fields(by, case, fields)
+    changed = _apply(case, fields, CASE_SCORING_FIELDS)
+    if changed:
+        _save(case, by=by)
+        case_scores_recompute(case=case)
         audit_record(user=by, action=AuditAction.UPDATE, obj=case, changed_fields=changed)
     return case
 
@@ -266,14 +323,21 @@ PRIOR_RT_FIELDS = {
 }
 
 
+# Records whose changes change the case's scores (prior radiotherapy feeds no score).
+SCORE_INPUTS = (ClinicalStatus, SpinalLesion)
+
+
 def _clinical_create(
     by: Any, case: Case, obj: M, fields: Mapping[str, Any], allowed: set[str]
 ) -> M:
     _require(by, Perm.EDIT_CLINICAL_DATA, case)
     if case.status in FINAL_STATUSES:
         raise ValidationError({"case": f"The case is {case.status}; re-present it first."})
+    _require_owned_fields(by, obj, fields)
     _apply(obj, fields, allowed)
     _save(obj, by=by)
+    if isinstance(obj, SCORE_INPUTS):
+        case_scores_recompute(case=case)
     audit_record(user=by, action=AuditAction.CREATE, obj=obj, changed_fields=sorted(fields))
     return obj
 
@@ -283,9 +347,12 @@ def _clinical_update(by: Any, obj: M, fields: Mapping[str, Any], allowed: set[st
     _require(by, Perm.EDIT_CLINICAL_DATA, case)
     if case.status in FINAL_STATUSES:
         raise ValidationError({"case": f"The case is {case.status}; re-present it first."})
+    _require_owned_fields(by, obj, fields)
     changed = _apply(obj, fields, allowed)
     if changed:
         _save(obj, by=by)
+        if isinstance(obj, SCORE_INPUTS):
+            case_scores_recompute(case=case)
         audit_record(user=by, action=AuditAction.UPDATE, obj=obj, changed_fields=changed)
     return obj
 

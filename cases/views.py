@@ -8,6 +8,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
 from django.views.generic import DetailView, ListView
 
+from scoring import selectors as score_selectors
+from scoring.services import chase_list
+
 from . import selectors
 from .audit import audit_reads
 from .models import AuditAction, Case, CaseStatus
@@ -59,4 +62,9 @@ class CaseDetailView(LoginRequiredMixin, DetailView):
         context["missing"] = selectors.missing_specialties(case)
         statuses = list(case.clinical_statuses.all())
         context["current_status"] = statuses[0] if statuses else None
+        scores = score_selectors.current_scores(case)
+        context["case_scores"] = [r for r in scores if r.lesion_id is None]
+        context["lesion_scores"] = [r for r in scores if r.lesion_id is not None]
+        context["chase"] = chase_list(scores)
+        context["suggestions"] = score_selectors.suggestions(case)
         return context

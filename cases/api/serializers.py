@@ -138,6 +138,10 @@ class PatientSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
         validators: list[Any] = []
 
 
+class PatientLookupSerializer(serializers.Serializer):
+    mrn = serializers.CharField(max_length=40)
+
+
 class PatientSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = Patient
@@ -188,10 +192,21 @@ class CaseSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
             "family_support_notes",
             "financial_limitations",
             "patient_goals",
+            "tumor_growth",
+            "radiosensitivity",
+            "able_to_tolerate_surgery",
+            "able_to_tolerate_percutaneous",
+            "able_to_tolerate_local_treatment",
             "created_at",
             "updated_at",
         ]
         read_only_fields = [
+            # Specialists' judgements: set through /cases/{id}/scoring-inputs/.
+            "tumor_growth",
+            "radiosensitivity",
+            "able_to_tolerate_surgery",
+            "able_to_tolerate_percutaneous",
+            "able_to_tolerate_local_treatment",
             "status",
             "status_changed_at",
             "presentation_round",
@@ -214,6 +229,20 @@ class CaseSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
         return [
             {"name": t.name, "label": t.label, "reason_required": t.reason_required}
             for t in transitions_from(case.status)
+        ]
+
+
+class CaseScoringInputsSerializer(serializers.ModelSerializer):
+    """The case-level scoring judgements, each settable only by its owning specialty."""
+
+    class Meta:
+        model = Case
+        fields = [
+            "tumor_growth",
+            "radiosensitivity",
+            "able_to_tolerate_surgery",
+            "able_to_tolerate_percutaneous",
+            "able_to_tolerate_local_treatment",
         ]
 
 

@@ -19,7 +19,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from scoring import selectors as score_selectors
+from scoring.api.serializers import CaseScoresSerializer, ScoreRecordSerializer
 from scoring.domain.vocabulary import PrimaryTumor
+from scoring.services import chase_list
 
 from .. import selectors, services
 from ..audit import audit_reads
@@ -131,8 +134,8 @@ class MeView(APIView):
 
 
 class PatientFilter(django_filters.FilterSet):
+    # No MRN or name filters: query strings end up in access logs. See ``lookup``.
     board = django_filters.NumberFilter(field_name="registered_board")
-    mrn = django_filters.CharFilter(field_name="mrn")
 
 
 class PatientViewSet(
@@ -148,6 +151,17 @@ class PatientViewSet(
     create_service = staticmethod(services.patient_register)
     update_service = staticmethod(services.patient_update)
     ordering_fields = ["family_name", "date_of_birth", "created_at"]
+    action_permissions = {"lookup": Perm.VIEW}
+
+    @extend_schema(request=s.PatientLookupSerializer, responses=s.PatientSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def lookup(self, request: Request) -> Response:
+        """Find a visible patient by MRN. A POST, so the MRN never appears in a URL or log."""
+        serializer = s.PatientLookupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        found = list(self.get_queryset().filter(mrn=serializer.validated_data["mrn"]))
+        audit_reads(user=request.user, action=AuditAction.LIST, objects=found)
+        return Response(self.get_serializer(found, many=True).data)
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -185,6 +199,33 @@ class CaseViewSet(
     update_service = staticmethod(services.case_update)
     ordering_fields = ["created_at", "referred_on", "urgency", "status"]
 
+    @extend_schema(request=s.CaseScoringInputsSerializer, responses=s.CaseSerializer)
+    @action(detail=True, methods=["patch"], url_path="scoring-inputs")
+    def scoring_inputs(self, request: Request, pk: str | None = None) -> Response:
+        """Set tumor growth, radiosensitivity and tolerances (owning specialties only)."""
+        case = self.get_object()
+        serializer = s.CaseScoringInputsSerializer(case, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.case_scoring_inputs_update(by=request.user, case=case, **serializer.validated_data)
+        return self._respond(case)
+
+    @extend_schema(responses=CaseScoresSerializer)
+    @action(detail=True, methods=["get"])
+    def scores(self, request: Request, pk: str | None = None) -> Response:
+        """The case's current scores with their breakdown, what is missing and who owns it,
+        and histology-based suggestions still to be confirmed. History: /api/v1/scores/.
+        """
+        case = self.get_object()
+        audit_reads(user=request.user, action=AuditAction.VIEW, objects=[case])
+        current = score_selectors.current_scores(case)
+        data = {
+            "case": case.pk,
+            "current": ScoreRecordSerializer(current, many=True).data,
+            "chase": chase_list(current),
+            "suggestions": score_selectors.suggestions(case),
+        }
+        return Response(data)
+
     @extend_schema(request=s.CaseTransitionSerializer, responses=s.CaseSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str | None = None) -> Response:
@@ -195,7 +236,11 @@ class CaseViewSet(
         services.case_transition(by=request.user, case=case, **serializer.validated_data)
         return self._respond(case)
 
-    action_permissions = {"transition": Perm.MANAGE_CASES}
+    action_permissions = {
+        "transition": Perm.MANAGE_CASES,
+        "scoring_inputs": Perm.EDIT_CLINICAL_DATA,
+        "scores": Perm.VIEW,
+    }
 
 
 class CaseChildFilter(django_filters.FilterSet):

@@ -195,7 +195,7 @@ def test_final_case_rejects_edits_and_clinical_data(world: World, status: str) -
         ({"level_from": "T12", "level_to": "T3"}, "level_to"),
         ({"level_from": "Co1", "level_to": "Co1"}, "level_from"),
         ({"level_from": "T1", "level_to": "T1", "escc_grade": "4"}, "escc_grade"),
-        ({"level_from": "T1", "level_to": "T1", "sins_pain": "severe"}, "sins_pain"),
+        ({"level_from": "T1", "level_to": "T1", "sins_bone_lesion": "severe"}, "sins_bone_lesion"),
         (
             {"level_from": "T1", "level_to": "T1", "image_viewer_url": "javascript:alert(1)"},
             "image_viewer_url",
@@ -221,7 +221,6 @@ def test_lesion_records_sins_items_and_viewer_link(world: World) -> None:
             "case": case.pk,
             "level_from": "T11",
             "level_to": "L1",
-            "sins_pain": "mechanical",
             "sins_bone_lesion": "lytic",
             "sins_alignment": "de_novo_deformity",
             "sins_vertebral_body_collapse": "gt_50_percent",
@@ -349,3 +348,15 @@ def test_malformed_json_is_a_400_not_a_500(world: World) -> None:
     )
     assert response.status_code == 400
     assert "errors" in response.json()
+
+
+def test_patient_lookup_by_mrn_is_a_post_within_the_users_boards(world: World) -> None:
+    mine = make_patient(world, mrn="LOOK-1")
+    make_patient(world, board=world.other_board, mrn="LOOK-2")
+    client = client_for(world.coordinator)
+    found = client.post("/api/v1/patients/lookup/", {"mrn": "LOOK-1"}, format="json")
+    assert [p["id"] for p in found.json()] == [mine.pk]
+    hidden = client.post("/api/v1/patients/lookup/", {"mrn": "LOOK-2"}, format="json")
+    assert hidden.json() == []
+    assert client.post("/api/v1/patients/lookup/", {}, format="json").status_code == 400
+    assert client_for(None).post("/api/v1/patients/lookup/", {"mrn": "LOOK-1"}).status_code == 401

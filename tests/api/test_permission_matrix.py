@@ -38,6 +38,7 @@ class Target:
     lesion: SpinalLesion
     course: PriorRadiotherapy
     assessment: SpecialtyAssessment
+    score_id: int
 
 
 def build_target(world: World, side: str) -> Target:
@@ -66,7 +67,8 @@ def build_target(world: World, side: str) -> Target:
         details={"imaging_findings": "Lytic lesion", "escc_grade": "1a"},
         opinion="Low-grade ESCC.",
     )
-    return Target(board.pk, case.patient, case, status, lesion, course, assessment)
+    score_id = case.score_records.get(calculator="sins", is_current=True).pk
+    return Target(board.pk, case.patient, case, status, lesion, course, assessment, score_id)
 
 
 # action -> (method, url(target), body(target)). Each returns what the client sends.
@@ -112,6 +114,14 @@ def _actions() -> dict[str, tuple[str, Any, Any]]:
             lambda t: f"/api/v1/cases/{t.case.pk}/transition/",
             lambda t: {"transition": "mark_ready"},
         ),
+        "case.scores": ("get", lambda t: f"/api/v1/cases/{t.case.pk}/scores/", None),
+        "case.scoring_inputs": (
+            # A spine surgeon's judgement (cases.permissions.FIELD_OWNERS).
+            "patch",
+            lambda t: f"/api/v1/cases/{t.case.pk}/scoring-inputs/",
+            lambda t: {"able_to_tolerate_percutaneous": True},
+        ),
+        "score.retrieve": ("get", lambda t: f"/api/v1/scores/{t.score_id}/", None),
         "status.retrieve": ("get", lambda t: f"/api/v1/clinical-statuses/{t.status.pk}/", None),
         "status.create": (
             "post",
@@ -173,12 +183,11 @@ def _actions() -> dict[str, tuple[str, Any, Any]]:
 
 
 ACTIONS = _actions()
-READS = [name for name in ACTIONS if name.endswith(".retrieve")]
+READS = [name for name in ACTIONS if name.endswith((".retrieve", ".scores"))]
 CLINICAL_WRITES = [
     "status.create",
     "status.update",
     "lesion.create",
-    "lesion.update",
     "course.create",
     "course.update",
 ]
@@ -194,6 +203,14 @@ for name in ["patient.create", "case.create"]:
 for name in CLINICAL_WRITES:
     code = 201 if name.endswith("create") else 200
     OWN[name] = dict.fromkeys(["coordinator", "attending", "surgeon", "radiologist"], code)
+# The ESCC grade is radiology's judgement; surgical tolerance the surgeon's.
+OWN["lesion.update"] = {"coordinator": 403, "attending": 403, "surgeon": 403, "radiologist": 200}
+OWN["case.scoring_inputs"] = {
+    "coordinator": 403,
+    "attending": 403,
+    "surgeon": 200,
+    "radiologist": 403,
+}
 # Only a spine surgeon may start the spine surgery assessment.
 OWN["assessment.create_radiology"] = {
     "coordinator": 403,
@@ -253,7 +270,13 @@ def test_lists_show_only_own_board(world: World, role: str) -> None:
         ("lesions", "lesion"),
         ("prior-radiotherapy", "course"),
         ("assessments", "assessment"),
+        ("scores", "score_id"),
     ]:
+        if attr == "score_id":
+            ids = [row["id"] for row in client.get(f"/api/v1/{endpoint}/").json()["results"]]
+            assert own.score_id in ids
+            assert other.score_id not in ids
+            continue
         ids = [row["id"] for row in client.get(f"/api/v1/{endpoint}/").json()["results"]]
         assert getattr(own, attr).pk in ids, endpoint
         assert getattr(other, attr).pk not in ids, endpoint

@@ -181,16 +181,22 @@ class Command(BaseCommand):
             neurological_symptom_tempo="none",
             extraspinal_bone_metastases_count=2,
             vertebral_metastases_count=1,
-            visceral_metastases="none",
             serum_albumin_g_dl="3.9",
+        )
+        # Each scoring judgement is entered by the specialty that owns it.
+        services.clinical_status_update(
+            by=users["medonc"],
+            status=case1.clinical_statuses.get(),
+            visceral_metastases="none",
+            visceral_metastases_treatability="none",
+            bone_metastases_extent="multiple",
             systemic_disease_status="stable",
         )
-        services.lesion_add(
+        lesion = services.lesion_add(
             by=users["radiologist"],
             case=case1,
             level_from="T11",
             level_to="T12",
-            sins_pain="mechanical",
             sins_bone_lesion="lytic",
             sins_alignment="normal",
             sins_vertebral_body_collapse="lt_50_percent",
@@ -200,6 +206,22 @@ class Command(BaseCommand):
             imaging_date=today - dt.timedelta(days=5),
             imaging_modality="mri",
             image_viewer_url="https://pacs.demo.invalid/viewer?study=demo-1&level=T11",
+        )
+        services.lesion_update(
+            by=users["surgeon"],
+            lesion=lesion,
+            sins_pain="mechanical",
+            mechanical_status="mechanical_pain_no_gross_instability",
+        )
+        services.case_scoring_inputs_update(by=users["medonc"], case=case1, tumor_growth="slow")
+        services.case_scoring_inputs_update(
+            by=users["radonc"], case=case1, radiosensitivity="radiosensitive"
+        )
+        services.case_scoring_inputs_update(
+            by=users["surgeon"],
+            case=case1,
+            able_to_tolerate_surgery=True,
+            able_to_tolerate_percutaneous=True,
         )
         services.case_transition(by=coordinator, case=case1, transition="accept")
         draft = services.assessment_create(
@@ -247,6 +269,10 @@ class Command(BaseCommand):
             ambulatory_status="with_aid",
             neurological_deficit="myelopathy",
             neurological_symptom_tempo="hours",
+        )
+        services.clinical_status_update(
+            by=users["medonc"],
+            status=case2.clinical_statuses.get(),
             visceral_metastases="removable",
         )
         services.lesion_add(

@@ -1,0 +1,50 @@
+"""Stored score results: what was computed, from which inputs, by which calculator version.
+
+A row is never changed except to mark it superseded: when a case's inputs change, the
+service stores a new current row and the old one stays as history.
+"""
+
+from django.db import models
+from django.db.models import Q
+
+
+class ScoreRecord(models.Model):
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="score_records")
+    lesion = models.ForeignKey(
+        "cases.SpinalLesion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="score_records",
+        help_text="Set for per-lesion scores (SINS, ESCC, NOMS).",
+    )
+    calculator = models.CharField(max_length=40)
+    status = models.CharField(max_length=30)
+    total = models.FloatField(null=True, blank=True)
+    category = models.CharField(max_length=60, blank=True)
+    inputs = models.JSONField(help_text="Exactly what the calculator was given.")
+    inputs_digest = models.CharField(max_length=64)
+    result = models.JSONField(help_text="The calculator's full result, with its breakdown.")
+    version = models.CharField(max_length=40)
+    computed_at = models.DateTimeField()
+    is_current = models.BooleanField(default=True)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "lesion", "calculator", "-computed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "lesion", "calculator"],
+                condition=Q(is_current=True, lesion__isnull=False),
+                name="score_one_current_per_lesion",
+            ),
+            models.UniqueConstraint(
+                fields=["case", "calculator"],
+                condition=Q(is_current=True, lesion__isnull=True),
+                name="score_one_current_per_case",
+            ),
+        ]
+        indexes = [models.Index(fields=["case", "is_current"])]
+
+    def __str__(self) -> str:
+        return f"{self.calculator} of case #{self.case_id}: {self.status} {self.total}"

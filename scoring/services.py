@@ -1,0 +1,293 @@
+"""Compute a case's scores from its records and store them with their inputs.
+
+``case_scores_recompute`` is called by every service that changes a score input (the case,
+its clinical statuses, its lesions), inside that service's transaction: the stored scores
+always match the records, and a failed change leaves no score behind. A score whose inputs
+and calculator version are unchanged is not stored again; a changed one gets a new current
+row and the previous row stays as history.
+
+Inputs are read from the records exactly as entered: nothing is guessed or defaulted. Where
+an input is missing, the stored result is ``incomplete`` and ``chase_list`` says where the
+missing value is entered and which specialty owns it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Case, ClinicalStatus, NeurologicalDeficit, SpinalLesion
+
+from .domain import CALCULATORS
+from .models import ScoreRecord
+
+CASE_CALCULATORS = ("tokuhashi_revised", "tomita", "bauer", "modified_bauer", "nesms")
+LESION_CALCULATORS = ("sins", "escc", "noms")
+
+
+def _present(**values: Any) -> dict[str, Any]:
+    """Drop what was not entered: a missing input is missing, never a default."""
+    return {key: value for key, value in values.items() if value not in (None, "")}
+
+
+def current_clinical_status(case: Case) -> ClinicalStatus | None:
+    """The latest dated clinical status (ties: the one recorded last)."""
+    statuses = getattr(case, "_prefetched_objects_cache", {}).get("clinical_statuses")
+    if statuses is not None:
+        ordered = sorted(statuses, key=lambda s: (s.recorded_on, s.pk), reverse=True)
+        return ordered[0] if ordered else None
+    return case.clinical_statuses.order_by("-recorded_on", "-id").first()
+
+
+def _myelopathy(status: ClinicalStatus | None) -> bool | None:
+    if status is None or not status.neurological_deficit:
+        return None
+    return status.neurological_deficit == NeurologicalDeficit.MYELOPATHY
+
+
+def _solitary_skeletal(status: ClinicalStatus | None) -> bool | None:
+    """Exactly one skeletal metastasis, from the two counts (both must be known)."""
+    if status is None:
+        return None
+    extraspinal = status.extraspinal_bone_metastases_count
+    vertebral = status.vertebral_metastases_count
+    if extraspinal is None or vertebral is None:
+        return None
+    return extraspinal + vertebral == 1
+
+
+def _visceral_present(status: ClinicalStatus | None) -> bool | None:
+    if status is None or not status.visceral_metastases:
+        return None
+    return status.visceral_metastases != "none"
+
+
+def _pathologic_fracture(lesions: list[SpinalLesion]) -> bool | None:
+    """Any fractured lesion: yes; every lesion assessed and none fractured: no; else unknown."""
+    values = [lesion.pathologic_fracture for lesion in lesions]
+    if any(values):
+        return True
+    if values and all(value is False for value in values):
+        return False
+    return None
+
+
+def case_inputs(
+    case: Case, status: ClinicalStatus | None, lesions: list[SpinalLesion]
+) -> dict[str, dict[str, Any]]:
+    """The per-patient calculators' inputs, keyed by calculator name."""
+    s = status
+    bauer = _present(
+        visceral_metastases=_visceral_present(s),
+        pathologic_fracture=_pathologic_fracture(lesions),
+        solitary_skeletal_metastasis=_solitary_skeletal(s),
+        primary_site=case.primary_tumor,
+    )
+    return {
+        "tokuhashi_revised": _present(
+            kps=s and s.karnofsky,
+            extraspinal_bone_metastases_count=s and s.extraspinal_bone_metastases_count,
+            vertebral_body_metastases_count=s and s.vertebral_metastases_count,
+            major_organ_metastases=s and s.visceral_metastases,
+            primary_site=case.primary_tumor,
+            frankel_grade=s and s.frankel_grade,
+        ),
+        "tomita": _present(
+            primary_tumor_growth=case.tumor_growth,
+            visceral_metastases=s and s.visceral_metastases_treatability,
+            bone_metastases=s and s.bone_metastases_extent,
+        ),
+        "bauer": bauer,
+        "modified_bauer": {k: v for k, v in bauer.items() if k != "pathologic_fracture"},
+        "nesms": _present(
+            visceral_metastases=_visceral_present(s),
+            solitary_skeletal_metastasis=_solitary_skeletal(s),
+            primary_site=case.primary_tumor,
+            ambulatory_status=s and s.ambulatory_status,
+            serum_albumin_g_dl=float(s.serum_albumin_g_dl)
+            if s and s.serum_albumin_g_dl is not None
+            else None,
+        ),
+    }
+
+
+def lesion_inputs(
+    case: Case, status: ClinicalStatus | None, lesion: SpinalLesion
+) -> dict[str, dict[str, Any]]:
+    """The per-lesion calculators' inputs (NOMS also uses the patient's systemic status)."""
+    sins = _present(
+        spinal_level=lesion.level_from,
+        spinal_level_to=lesion.level_to if lesion.level_to != lesion.level_from else None,
+        pain=lesion.sins_pain,
+        bone_lesion=lesion.sins_bone_lesion,
+        alignment=lesion.sins_alignment,
+        vertebral_body_collapse=lesion.sins_vertebral_body_collapse,
+        posterolateral_involvement=lesion.sins_posterolateral_involvement,
+    )
+    return {
+        "sins": sins,
+        "escc": _present(escc_grade=lesion.escc_grade),
+        "noms": _present(
+            escc_grade=lesion.escc_grade,
+            myelopathy=_myelopathy(status),
+            radiosensitivity=case.radiosensitivity,
+            mechanical_status=lesion.mechanical_status,
+            able_to_tolerate_surgery=case.able_to_tolerate_surgery,
+            able_to_tolerate_percutaneous=case.able_to_tolerate_percutaneous,
+            able_to_tolerate_local_treatment=case.able_to_tolerate_local_treatment,
+            histology=case.primary_tumor,
+        ),
+    }
+
+
+def _digest(calculator: str, inputs: dict[str, Any]) -> str:
+    payload = json.dumps([calculator, inputs], sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    calculator: str
+    lesion: SpinalLesion | None
+    inputs: dict[str, Any]
+
+
+def _wanted(case: Case) -> list[_Wanted]:
+    status = current_clinical_status(case)
+    lesions = list(case.lesions.all())
+    wanted = [
+        _Wanted(name, None, inputs) for name, inputs in case_inputs(case, status, lesions).items()
+    ]
+    for lesion in lesions:
+        per_lesion = lesion_inputs(case, status, lesion)
+        # NOMS's mechanical assessment may draw on the lesion's SINS (scoring-spec §7.3).
+        sins = CALCULATORS["sins"].evaluate(per_lesion["sins"])
+        if sins.status == "complete":
+            per_lesion["noms"]["sins_total"] = sins.total
+        wanted += [_Wanted(name, lesion, inputs) for name, inputs in per_lesion.items()]
+    return wanted
+
+
+@transaction.atomic
+def case_scores_recompute(*, case: Case) -> list[ScoreRecord]:
+    """Bring the case's stored scores in line with its records; return the current ones.
+
+    Idempotent: with unchanged inputs and calculator versions it writes nothing.
+    """
+    now = timezone.now()
+    current = {
+        (r.calculator, r.lesion_id): r
+        # No ordering (it would join the nullable lesion, which PostgreSQL cannot lock).
+        for r in ScoreRecord.objects.select_for_update(of=("self",))
+        .filter(case=case, is_current=True)
+        .order_by()
+    }
+    keep: list[ScoreRecord] = []
+    create: list[ScoreRecord] = []
+    superseded: list[int] = []
+    for want in _wanted(case):
+        calculator = CALCULATORS[want.calculator]
+        digest = _digest(want.calculator, want.inputs)
+        key = (want.calculator, want.lesion.pk if want.lesion else None)
+        existing = current.pop(key, None)
+        if existing and existing.inputs_digest == digest and existing.version == calculator.version:
+            keep.append(existing)
+            continue
+        result = calculator.evaluate(want.inputs)
+        if existing:
+            superseded.append(existing.pk)
+        create.append(
+            ScoreRecord(
+                case=case,
+                lesion=want.lesion,
+                calculator=want.calculator,
+                status=result.status,
+                total=result.total,
+                category=result.category or "",
+                inputs=want.inputs,
+                inputs_digest=digest,
+                result=result.as_dict(),
+                version=calculator.version,
+                computed_at=now,
+            )
+        )
+    # Scores of calculators or lesions that no longer apply stop being current too.
+    superseded += [stale.pk for stale in current.values()]
+    if superseded:  # before the inserts: one current row per score at any time
+        ScoreRecord.objects.filter(pk__in=superseded).update(is_current=False, superseded_at=now)
+    return keep + ScoreRecord.objects.bulk_create(create)
+
+
+# --- What to chase: where each missing input is entered, and who owns it -------------------
+
+_STATUS = "clinical status"
+_LESION = "lesion"
+_CASE = "case"
+
+CHASE: dict[str, tuple[str, str, str | None]] = {
+    # component key -> (record, field or description, owning specialty or None)
+    "location": (_LESION, "vertebral levels", None),
+    "pain": (_LESION, "sins_pain (mechanical pain)", "spine_surgery"),
+    "bone_lesion": (_LESION, "sins_bone_lesion", "radiology"),
+    "alignment": (_LESION, "sins_alignment", "radiology"),
+    "vertebral_body_collapse": (_LESION, "sins_vertebral_body_collapse", "radiology"),
+    "posterolateral_involvement": (_LESION, "sins_posterolateral_involvement", "radiology"),
+    "escc_grade": (_LESION, "escc_grade", "radiology"),
+    "mechanical_status": (_LESION, "mechanical_status", "spine_surgery"),
+    "general_condition": (_STATUS, "karnofsky (KPS; ECOG alone is not converted)", None),
+    "extraspinal_bone_metastases": (_STATUS, "extraspinal_bone_metastases_count", None),
+    "vertebral_body_metastases": (_STATUS, "vertebral_metastases_count", None),
+    "major_organ_metastases": (_STATUS, "visceral_metastases", "medical_oncology"),
+    "palsy": (_STATUS, "frankel_grade", None),
+    "primary_site": (_CASE, "primary_tumor", None),
+    "primary_tumor_growth": (_CASE, "tumor_growth", "medical_oncology"),
+    "bone_metastases": (_STATUS, "bone_metastases_extent", "medical_oncology"),
+    "pathologic_fracture": (_LESION, "pathologic_fracture (every lesion)", "radiology"),
+    "solitary_skeletal_metastasis": (
+        _STATUS,
+        "extraspinal_bone_metastases_count and vertebral_metastases_count",
+        None,
+    ),
+    "modified_bauer": (_STATUS, "the modified Bauer inputs", None),
+    "ambulatory_status": (_STATUS, "ambulatory_status", None),
+    "serum_albumin": (_STATUS, "serum_albumin_g_dl", None),
+    "serum_albumin_g_dl": (_STATUS, "serum_albumin_g_dl", None),
+    "myelopathy": (_STATUS, "neurological_deficit", None),
+    "radiosensitivity": (_CASE, "radiosensitivity", "radiation_oncology"),
+    "able_to_tolerate_surgery": (_CASE, "able_to_tolerate_surgery", "spine_surgery"),
+    "able_to_tolerate_percutaneous": (_CASE, "able_to_tolerate_percutaneous", "spine_surgery"),
+}
+# The same key means something else in Tomita and in Bauer.
+CHASE_BY_CALCULATOR: dict[tuple[str, str], tuple[str, str, str | None]] = {
+    ("tomita", "visceral_metastases"): (
+        _STATUS,
+        "visceral_metastases_treatability",
+        "medical_oncology",
+    ),
+    ("bauer", "visceral_metastases"): (_STATUS, "visceral_metastases", "medical_oncology"),
+    ("modified_bauer", "visceral_metastases"): (_STATUS, "visceral_metastases", "medical_oncology"),
+}
+
+
+def chase_list(records: Iterable[ScoreRecord]) -> list[dict[str, Any]]:
+    """Every missing input of the given scores once, with where to enter it and who owns it."""
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for record in records:
+        for key in record.result.get("missing", []):
+            record_name, field, owner = CHASE_BY_CALCULATOR.get(
+                (record.calculator, key), CHASE.get(key, (_CASE, key, None))
+            )
+            entry = seen.setdefault(
+                (record_name, field),
+                {"record": record_name, "field": field, "owner": owner, "needed_by": []},
+            )
+            label = record.calculator + (f" ({record.lesion.level_label})" if record.lesion else "")
+            if label not in entry["needed_by"]:
+                entry["needed_by"].append(label)
+    return list(seen.values())
