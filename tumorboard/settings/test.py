@@ -16,3 +16,5 @@ STORAGES = {  # no manifest needed to render templates in tests
 # Close connections after each use: the real Celery worker of the task tests runs in a thread,
 # and a connection it left open would keep PostgreSQL from dropping the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# Serve static files straight from the apps (no collectstatic in a fresh clone).
+WHITENOISE_AUTOREFRESH = True
