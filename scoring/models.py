@@ -7,6 +7,8 @@ service stores a new current row and the old one stays as history.
 from django.db import models
 from django.db.models import Q
 
+from .domain import CALCULATORS
+
 
 class ScoreRecord(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="score_records")
@@ -48,3 +50,8 @@ class ScoreRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.calculator} of case #{self.case_id}: {self.status} {self.total}"
+
+    @property
+    def title(self) -> str:
+        calculator = CALCULATORS.get(self.calculator)
+        return calculator.title if calculator else self.calculator

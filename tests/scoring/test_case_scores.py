@@ -320,6 +320,6 @@ def test_case_page_shows_scores_and_what_to_chase(world: World) -> None:
     client = client_for(world.surgeon)
     page = client.get(f"/cases/{case.pk}/").content.decode()
     assert "Scores" in page
-    assert "tokuhashi_revised" in page
+    assert "Revised Tokuhashi score (2005)" in page
     assert "To chase" in page
     assert "escc_grade" in page
