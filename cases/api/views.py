@@ -10,11 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 import django_filters
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -123,6 +126,23 @@ class BoardViewSet(ScopedReadViewSet):
     serializer_class = s.BoardSerializer
     audited = False
     filter_backends: list[Any] = []
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token, under the login lock-out.
+
+    django-axes refuses the credentials while the (username, address) pair is locked out;
+    the answer is then 429, as on the login page, rather than "wrong password".
+    """
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().post(request, *args, **kwargs)
+        except ValidationError:
+            if getattr(request, "axes_locked_out", False):
+                message = str(settings.AXES_COOLOFF_MESSAGE)
+                return Response({"errors": {"non_field_errors": [message]}}, status=429)
+            raise
 
 
 class MeView(APIView):

@@ -314,6 +314,16 @@ def test_other_board_cannot_read_scores(world: World) -> None:
     assert client.get(f"/api/v1/scores/?case={case.pk}").json()["count"] == 0
 
 
+def test_case_page_shows_the_conventions_used(world: World) -> None:
+    case, _ = full_case(world)
+    notes = current(case, "nesms").result["notes"]
+    assert notes  # e.g. the modified Bauer derived from its inputs
+    page = client_for(world.surgeon).get(f"/cases/{case.pk}/").content.decode()
+    from django.utils.html import escape
+
+    assert all(escape(note) in page for note in notes)
+
+
 def test_case_page_shows_scores_and_what_to_chase(world: World) -> None:
     case = make_case(world, status="in_workup")
     services.lesion_add(by=world.coordinator, case=case, level_from="C7", level_to="T1")
