@@ -169,6 +169,30 @@ def find_band(bands: Sequence[Band], total: int) -> Band:
     raise ValueError(f"total {total} outside every band")
 
 
+def banded_result(
+    meta: Meta,
+    bands: Sequence[Band],
+    components: Sequence[ComponentResult],
+    *,
+    notes: Iterable[str] = (),
+    details: Mapping[str, object] | None = None,
+) -> ScoreResult:
+    """The complete result of a points score: the total and the band it falls in."""
+    total = total_points(components)
+    band = find_band(bands, total)
+    return make_result(
+        meta,
+        status=COMPLETE,
+        total=total,
+        category=band.key,
+        category_label=band.label,
+        components=components,
+        interpretation=band.interpretation,
+        notes=notes,
+        details=details,
+    )
+
+
 def make_result(
     meta: Meta,
     *,

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .base import (
-    COMPLETE,
     Band,
     Calculator,
     ComponentResult,
@@ -20,12 +19,12 @@ from .base import (
     Meta,
     Reader,
     ScoreResult,
+    banded_result,
     build,
     check_bool,
     check_enum,
     find_band,
     incomplete,
-    make_result,
     option_field,
     total_points,
 )
@@ -249,19 +248,7 @@ def _score(inp: BauerInput, *, modified: bool) -> ScoreResult:
     details: dict[str, object] = {"bauer_total": bauer, "modified_bauer_total": modified_total}
     if disagreement is not None:
         notes.append(disagreement)
-    total = total_points(components)
-    band = find_band(bands, total)
-    return make_result(
-        meta,
-        status=COMPLETE,
-        total=total,
-        category=band.key,
-        category_label=band.label,
-        components=components,
-        interpretation=band.interpretation,
-        notes=notes,
-        details=details,
-    )
+    return banded_result(meta, bands, components, notes=notes, details=details)
 
 
 def score_bauer(inp: BauerInput) -> ScoreResult:

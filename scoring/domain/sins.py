@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .base import (
-    COMPLETE,
     Band,
     Calculator,
     ComponentResult,
@@ -24,11 +23,10 @@ from .base import (
     ScoreResult,
     add_option,
     allowed_text,
+    banded_result,
     build,
     check_enum,
-    find_band,
     incomplete,
-    make_result,
     option_field,
     total_points,
 )
@@ -249,22 +247,12 @@ def score_sins(inp: SinsInput) -> ScoreResult:
 
     if missing:
         return incomplete(META, missing, components, notes, details)
-    total = total_points(components)
-    band = find_band(BANDS, total)
     details["sosg_binary"] = (
-        "stable" if total <= 6 else "current_or_possible_instability_surgical_consultation"
+        "stable"
+        if total_points(components) <= 6
+        else "current_or_possible_instability_surgical_consultation"
     )
-    return make_result(
-        META,
-        status=COMPLETE,
-        total=total,
-        category=band.key,
-        category_label=band.label,
-        components=components,
-        interpretation=band.interpretation,
-        notes=notes,
-        details=details,
-    )
+    return banded_result(META, BANDS, components, notes=notes, details=details)
 
 
 # --- JSON -----------------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .base import (
-    COMPLETE,
     Band,
     Calculator,
     ComponentResult,
@@ -25,15 +24,13 @@ from .base import (
     Reader,
     ScoreResult,
     add_option,
+    banded_result,
     build,
     check_bool,
     check_enum,
     check_int,
-    find_band,
     incomplete,
-    make_result,
     option_field,
-    total_points,
 )
 from .vocabulary import (
     FrankelGrade,
@@ -350,19 +347,7 @@ def score_tokuhashi_revised(inp: TokuhashiInput) -> ScoreResult:
     if missing:
         return incomplete(META, missing, components, notes, details)
     notes.append("[secondary] Major internal organs = lungs, liver, kidneys, brain.")
-    total = total_points(components)
-    band = find_band(BANDS, total)
-    return make_result(
-        META,
-        status=COMPLETE,
-        total=total,
-        category=band.key,
-        category_label=band.label,
-        components=components,
-        interpretation=band.interpretation,
-        notes=notes,
-        details=details,
-    )
+    return banded_result(META, BANDS, components, notes=notes, details=details)
 
 
 # --- JSON -----------------------------------------------------------------------------------

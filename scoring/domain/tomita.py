@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .base import (
-    COMPLETE,
     Band,
     Calculator,
     ComponentResult,
@@ -19,13 +18,11 @@ from .base import (
     Reader,
     ScoreResult,
     add_option,
+    banded_result,
     build,
     check_enum,
-    find_band,
     incomplete,
-    make_result,
     option_field,
-    total_points,
 )
 from .vocabulary import PrimaryTumor, TomitaBoneMetastases, TomitaGrowth, TomitaVisceral
 
@@ -129,18 +126,7 @@ def score_tomita(inp: TomitaInput) -> ScoreResult:
     notes = ["[secondary] Tomita point table checked in secondary sources only."]
     if missing:
         return incomplete(META, missing, components, notes)
-    total = total_points(components)
-    band = find_band(BANDS, total)
-    return make_result(
-        META,
-        status=COMPLETE,
-        total=total,
-        category=band.key,
-        category_label=band.label,
-        components=components,
-        interpretation=band.interpretation,
-        notes=notes,
-    )
+    return banded_result(META, BANDS, components, notes=notes)
 
 
 # --- JSON -----------------------------------------------------------------------------------
