@@ -77,6 +77,10 @@ ENDPOINTS: dict[str, Callable[[Case], str]] = {
     "lesions list": lambda c: "/api/v1/lesions/",
     "lesion detail": lambda c: f"/api/v1/lesions/{c.lesions.get().pk}/",
     "prior radiotherapy list": lambda c: "/api/v1/prior-radiotherapy/",
+    "prior radiotherapy detail": (
+        lambda c: f"/api/v1/prior-radiotherapy/{c.prior_radiotherapy.get().pk}/"
+    ),
+    "score detail": lambda c: f"/api/v1/scores/{c.score_records.filter(is_current=True)[0].pk}/",
     "assessments list": lambda c: "/api/v1/assessments/",
     "assessment detail": lambda c: f"/api/v1/assessments/{c.assessments.get().pk}/",
     "case scores": lambda c: f"/api/v1/cases/{c.pk}/scores/",
