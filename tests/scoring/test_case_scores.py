@@ -333,3 +333,24 @@ def test_case_page_shows_scores_and_what_to_chase(world: World) -> None:
     assert "Revised Tokuhashi score (2005)" in page
     assert "To chase" in page
     assert "escc_grade" in page
+
+
+def test_recompute_command_versions_only_what_changed(world: World) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    case, lesion = full_case(world)
+    other = make_case(world, status="in_workup")
+    out = StringIO()
+    call_command("recompute_scores", stdout=out)
+    assert "2 case(s) checked, 0 new score version(s) stored." in out.getvalue()
+    # A calculator fixed in a later release: its stored version is older than the code's.
+    old = current(case, "sins", lesion)
+    ScoreRecord.objects.filter(pk=old.pk).update(version="sins-0.9.0")
+    out = StringIO()
+    call_command("recompute_scores", str(case.pk), stdout=out)
+    assert "1 case(s) checked, 1 new score version(s) stored." in out.getvalue()
+    assert current(case, "sins", lesion).version == "sins-1.0.0"
+    assert ScoreRecord.objects.get(pk=old.pk).is_current is False
+    assert other.score_records.filter(is_current=True).count() == 5
