@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from cases.models import Case, ClinicalStatus, NeurologicalDeficit, SpinalLesion
 
-from .domain import CALCULATORS
+from .domain import CALCULATORS, ScoreResult
 from .models import ScoreRecord
 
 CASE_CALCULATORS = ("tokuhashi_revised", "tomita", "bauer", "modified_bauer", "nesms")
@@ -156,6 +156,7 @@ class _Wanted:
     calculator: str
     lesion: SpinalLesion | None
     inputs: dict[str, Any]
+    result: ScoreResult | None = None  # already evaluated (a lesion's SINS, for NOMS)
 
 
 def _wanted(case: Case) -> list[_Wanted]:
@@ -170,7 +171,10 @@ def _wanted(case: Case) -> list[_Wanted]:
         sins = CALCULATORS["sins"].evaluate(per_lesion["sins"])
         if sins.status == "complete":
             per_lesion["noms"]["sins_total"] = sins.total
-        wanted += [_Wanted(name, lesion, inputs) for name, inputs in per_lesion.items()]
+        wanted += [
+            _Wanted(name, lesion, inputs, sins if name == "sins" else None)
+            for name, inputs in per_lesion.items()
+        ]
     return wanted
 
 
@@ -199,7 +203,7 @@ def case_scores_recompute(*, case: Case) -> list[ScoreRecord]:
         if existing and existing.inputs_digest == digest and existing.version == calculator.version:
             keep.append(existing)
             continue
-        result = calculator.evaluate(want.inputs)
+        result = want.result or calculator.evaluate(want.inputs)
         if existing:
             superseded.append(existing.pk)
         create.append(
