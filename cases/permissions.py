@@ -117,20 +117,33 @@ def board_ids(user: AnyUser, perm: Perm) -> frozenset[int]:
     return cache[perm]
 
 
-def specialty_codes(user: AnyUser, board_id: int) -> frozenset[str]:
-    """Codes of the specialties ``user`` practises as a specialist on the board."""
+def _specialties(user: AnyUser, board_id: int) -> frozenset[tuple[int, str]]:
+    """(id, code) of the specialties ``user`` practises as a specialist on the board.
+
+    One query per request for all boards, cached on the user instance.
+    """
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     cache = _cache(user)
-    if "specialty_codes" not in cache:
-        by_board: dict[int, set[str]] = {}
+    if "specialties" not in cache:
+        by_board: dict[int, set[tuple[int, str]]] = {}
         rows = Membership.objects.filter(user=user, role=Role.SPECIALIST).values_list(
-            "board_id", "specialty__code"
+            "board_id", "specialty_id", "specialty__code"
         )
-        for row_board, code in rows:
-            by_board.setdefault(row_board, set()).add(code)
-        cache["specialty_codes"] = {k: frozenset(v) for k, v in by_board.items()}
-    return cache["specialty_codes"].get(board_id, frozenset())
+        for row_board, specialty_id, code in rows:
+            by_board.setdefault(row_board, set()).add((specialty_id, code))
+        cache["specialties"] = {k: frozenset(v) for k, v in by_board.items()}
+    return cache["specialties"].get(board_id, frozenset())
+
+
+def specialty_ids(user: AnyUser, board_id: int) -> frozenset[int]:
+    """Ids of the specialties ``user`` practises as a specialist on the board."""
+    return frozenset(specialty_id for specialty_id, _ in _specialties(user, board_id))
+
+
+def specialty_codes(user: AnyUser, board_id: int) -> frozenset[str]:
+    """Codes of the specialties ``user`` practises as a specialist on the board."""
+    return frozenset(code for _, code in _specialties(user, board_id))
 
 
 def fields_not_owned(user: AnyUser, obj: object, fields: Iterable[str]) -> dict[str, list[str]]:
@@ -143,22 +156,6 @@ def fields_not_owned(user: AnyUser, obj: object, fields: Iterable[str]) -> dict[
         return {}
     mine = specialty_codes(user, board_id_of(obj))
     return {name: sorted(owners[name]) for name in owned if not owners[name] & mine}
-
-
-def specialty_ids(user: AnyUser, board_id: int) -> frozenset[int]:
-    """Specialties ``user`` practises as a specialist on the board (one query per request)."""
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    cache = _cache(user)
-    if "specialties" not in cache:
-        by_board: dict[int, set[int]] = {}
-        rows = Membership.objects.filter(user=user, role=Role.SPECIALIST).values_list(
-            "board_id", "specialty_id"
-        )
-        for row_board, specialty in rows:
-            by_board.setdefault(row_board, set()).add(specialty)
-        cache["specialties"] = {k: frozenset(v) for k, v in by_board.items()}
-    return cache["specialties"].get(board_id, frozenset())
 
 
 def board_id_of(obj: object) -> int:
