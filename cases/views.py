@@ -9,7 +9,6 @@ from django.db.models import QuerySet
 from django.views.generic import DetailView, ListView
 
 from scoring import selectors as score_selectors
-from scoring.services import chase_list
 
 from . import selectors
 from .audit import audit_reads
@@ -62,9 +61,5 @@ class CaseDetailView(LoginRequiredMixin, DetailView):
         context["missing"] = selectors.missing_specialties(case)
         statuses = list(case.clinical_statuses.all())
         context["current_status"] = statuses[0] if statuses else None
-        scores = score_selectors.current_scores(case)
-        context["case_scores"] = [r for r in scores if r.lesion_id is None]
-        context["lesion_scores"] = [r for r in scores if r.lesion_id is not None]
-        context["chase"] = chase_list(scores)
-        context["suggestions"] = score_selectors.suggestions(case)
+        context["scores"] = score_selectors.case_scores(case)
         return context

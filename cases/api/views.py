@@ -25,7 +25,6 @@ from rest_framework.views import APIView
 from scoring import selectors as score_selectors
 from scoring.api.serializers import CaseScoresSerializer, ScoreRecordSerializer
 from scoring.domain.vocabulary import PrimaryTumor
-from scoring.services import chase_list
 
 from .. import selectors, services
 from ..audit import audit_reads
@@ -237,12 +236,12 @@ class CaseViewSet(
         """
         case = self.get_object()
         audit_reads(user=request.user, action=AuditAction.VIEW, objects=[case])
-        current = score_selectors.current_scores(case)
+        scores = score_selectors.case_scores(case)
         data = {
             "case": case.pk,
-            "current": ScoreRecordSerializer(current, many=True).data,
-            "chase": chase_list(current),
-            "suggestions": score_selectors.suggestions(case),
+            "current": ScoreRecordSerializer(scores.current, many=True).data,
+            "chase": scores.chase,
+            "suggestions": scores.suggestions,
         }
         return Response(data)
 

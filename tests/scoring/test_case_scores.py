@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied
 from cases import services
 from cases.models import Case, SpinalLesion
 from scoring.models import ScoreRecord
-from scoring.services import case_scores_recompute, chase_list
+from scoring.selectors import chase_list
+from scoring.services import case_scores_recompute
 from tests.conftest import World, client_for, make_case
 
 
