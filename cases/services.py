@@ -53,6 +53,12 @@ def _require(user: Any, perm: Perm, obj: object) -> None:
         raise PermissionDenied(NOT_ALLOWED)
 
 
+def _require_open(case: Case) -> None:
+    """Clinical data of a closed, declined or withdrawn case is no longer changed."""
+    if case.status in FINAL_STATUSES:
+        raise ValidationError({"case": f"The case is {case.status}; re-present it first."})
+
+
 def _require_owned_fields(user: Any, obj: object, fields: Mapping[str, Any]) -> None:
     """A specialist's judgement is set only by that specialty (cases.permissions.FIELD_OWNERS).
 
@@ -254,8 +260,7 @@ def case_scoring_inputs_update(*, by: Any, case: Case, **fields: Any) -> Case:
     """Set the case-level scoring judgements; each only by its owning specialty."""
     _require(by, Perm.EDIT_CLINICAL_DATA, case)
     _lock(case)
-    if case.status in FINAL_STATUSES:
-        raise ValidationError({"case": f"The case is {case.status}; re-present it first."})
+    _require_open(case)
     _require_owned_fields(by, case, fields)
     changed = _apply(case, fields, CASE_SCORING_FIELDS)
     if changed:
@@ -331,8 +336,7 @@ def _clinical_create(
     by: Any, case: Case, obj: M, fields: Mapping[str, Any], allowed: set[str]
 ) -> M:
     _require(by, Perm.EDIT_CLINICAL_DATA, case)
-    if case.status in FINAL_STATUSES:
-        raise ValidationError({"case": f"The case is {case.status}; re-present it first."})
+    _require_open(case)
     _require_owned_fields(by, obj, fields)
     _apply(obj, fields, allowed)
     _save(obj, by=by)
@@ -345,8 +349,7 @@ def _clinical_create(
 def _clinical_update(by: Any, obj: M, fields: Mapping[str, Any], allowed: set[str]) -> M:
     case: Case = obj.case  # type: ignore[attr-defined]
     _require(by, Perm.EDIT_CLINICAL_DATA, case)
-    if case.status in FINAL_STATUSES:
-        raise ValidationError({"case": f"The case is {case.status}; re-present it first."})
+    _require_open(case)
     _require_owned_fields(by, obj, fields)
     changed = _apply(obj, fields, allowed)
     if changed:

@@ -88,6 +88,7 @@ def case_inputs(
         solitary_skeletal_metastasis=_solitary_skeletal(s),
         primary_site=case.primary_tumor,
     )
+    modified_bauer = {k: v for k, v in bauer.items() if k != "pathologic_fracture"}
     return {
         "tokuhashi_revised": _present(
             kps=s and s.karnofsky,
@@ -103,16 +104,17 @@ def case_inputs(
             bone_metastases=s and s.bone_metastases_extent,
         ),
         "bauer": bauer,
-        "modified_bauer": {k: v for k, v in bauer.items() if k != "pathologic_fracture"},
-        "nesms": _present(
-            visceral_metastases=_visceral_present(s),
-            solitary_skeletal_metastasis=_solitary_skeletal(s),
-            primary_site=case.primary_tumor,
-            ambulatory_status=s and s.ambulatory_status,
-            serum_albumin_g_dl=float(s.serum_albumin_g_dl)
-            if s and s.serum_albumin_g_dl is not None
-            else None,
-        ),
+        "modified_bauer": modified_bauer,
+        # NESMS weighs the modified Bauer score, computed by the calculator from its inputs.
+        "nesms": {
+            **modified_bauer,
+            **_present(
+                ambulatory_status=s and s.ambulatory_status,
+                serum_albumin_g_dl=float(s.serum_albumin_g_dl)
+                if s and s.serum_albumin_g_dl is not None
+                else None,
+            ),
+        },
     }
 
 
