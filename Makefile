@@ -29,7 +29,7 @@ run: $(RUN_STAMP)
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
-## test: set up, lint, type-check the scoring domain, run the whole suite
+## test: set up, lint (ruff, mypy, import floors), run the whole suite
 test: $(TEST_STAMP) lint
 	$(PY) -m pytest -n $${PYTEST_WORKERS:-auto} --dist loadgroup --cov=scoring/domain --cov-branch --cov-fail-under=100 --cov-report=term-missing:skip-covered
 
@@ -37,6 +37,8 @@ lint: $(TEST_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --strict scoring/domain
+	$(VENV)/bin/lint-imports --no-cache
 
 migrate: $(RUN_STAMP)
 	$(DEV_ENV) $(PY) manage.py migrate --noinput

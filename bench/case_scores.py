@@ -34,9 +34,8 @@ def main() -> None:
     from django.contrib.auth import get_user_model
 
     from cases import services
-    from cases.models import Board, Institution, Role, Specialty
-    from scoring.models import ScoreRecord
-    from scoring.services import case_scores_recompute
+    from cases.models import Board, Institution, Role, ScoreRecord, Specialty
+    from cases.services import case_scores_recompute
 
     user = get_user_model().objects.create_user("bench", is_superuser=True, is_staff=True)
     institution = Institution.objects.create(name="Bench", code="bench")

@@ -91,7 +91,7 @@ admin.site.register(Institution)
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    fields = ["user", "role", "specialty"]
+    fields = ("user", "role", "specialty")
     readonly_fields = fields
     can_delete = False
 

@@ -231,7 +231,7 @@ def validate_details(
     form.is_submit = for_submit
     valid = form.is_valid()
     for field, messages in form.errors.items():
-        errors[f"details.{field}"] = list(messages)
+        errors[f"details.{field}"] = [str(m) for m in messages]
     cleaned = {k: _json_ready(v) for k, v in form.cleaned_data.items() if v not in (None, "")}
     if valid and for_submit:
         for field in form_class.SUBMIT:

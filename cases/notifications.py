@@ -45,7 +45,8 @@ def assessment_requests_send(*, case_id: int, presentation_round: int) -> int:
     specialties_by_user: dict[int, list[str]] = {}
     users = {}
     for membership in memberships:
-        specialties_by_user.setdefault(membership.user_id, []).append(membership.specialty.name)
+        name = membership.specialty.name if membership.specialty else ""
+        specialties_by_user.setdefault(membership.user_id, []).append(name)
         users[membership.user_id] = membership.user
 
     sent = 0

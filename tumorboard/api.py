@@ -1,5 +1,8 @@
 """API plumbing shared by every endpoint: the permission class, pagination, error format.
 
+DRF's settings import this module while ``rest_framework.views`` loads, so it must not import
+viewsets: the base viewsets and fields live in ``tumorboard.api_base``.
+
 Errors always have the shape ``{"errors": {"<field>": ["message", ...]}}`` (non-field errors
 under ``non_field_errors``), whether raised by a serializer or by a service's ValidationError.
 """

@@ -7,13 +7,13 @@ does not exist: "Invalid pk - object does not exist."
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from tumorboard.api_base import CreateOnlyParentMixin, ScopedPrimaryKeyRelatedField
 
 from .. import selectors
 from ..models import (
@@ -23,34 +23,12 @@ from ..models import (
     Membership,
     Patient,
     PriorRadiotherapy,
+    ScoreRecord,
     Specialty,
     SpecialtyAssessment,
     SpinalLesion,
 )
 from ..workflow import CASE_TRANSITIONS, transitions_from
-
-
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A primary key resolved within the requesting user's selector."""
-
-    def __init__(self, selector: Callable[[Any], QuerySet[Any]], **kwargs: Any) -> None:
-        self.selector = selector
-        super().__init__(**kwargs)
-
-    def get_queryset(self) -> QuerySet[Any]:
-        return self.selector(self.context["request"].user)
-
-
-class CreateOnlyParentMixin:
-    """The parent (board or case) is chosen at creation and never changed afterwards."""
-
-    parent_field = "case"
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()  # type: ignore[misc]
-        if getattr(self, "instance", None) is not None and self.parent_field in fields:
-            fields[self.parent_field].read_only = True
-        return fields
 
 
 class SpecialtySerializer(serializers.ModelSerializer):
@@ -60,7 +38,9 @@ class SpecialtySerializer(serializers.ModelSerializer):
 
 
 class RoleSerializer(serializers.ModelSerializer):
-    specialty = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    specialty: serializers.SlugRelatedField[Specialty] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Membership
@@ -69,7 +49,9 @@ class RoleSerializer(serializers.ModelSerializer):
 
 class BoardSerializer(serializers.ModelSerializer):
     institution = serializers.CharField(source="institution.name", read_only=True)
-    quorum_specialties = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    quorum_specialties: serializers.SlugRelatedField[Specialty] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
     my_roles = RoleSerializer(source="my_memberships", many=True, read_only=True)
 
     class Meta:
@@ -91,9 +73,13 @@ class BoardSerializer(serializers.ModelSerializer):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    board = serializers.PrimaryKeyRelatedField(read_only=True)
+    board: serializers.PrimaryKeyRelatedField[Board] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     board_name = serializers.CharField(source="board.name", read_only=True)
-    specialty = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    specialty: serializers.SlugRelatedField[Specialty] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Membership
@@ -151,7 +137,7 @@ class PatientSummarySerializer(serializers.ModelSerializer):
 
 class TransitionOptionSerializer(serializers.Serializer):
     name = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # named like a Field attribute
     reason_required = serializers.BooleanField()
 
 
@@ -319,3 +305,57 @@ class AssessmentSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
         if not isinstance(value, dict):
             raise serializers.ValidationError("Expected an object of the specialty's fields.")
         return value
+
+
+# --- Stored scores -------------------------------------------------------------------------
+
+
+class ScoreRecordSerializer(serializers.ModelSerializer):
+    lesion_levels = serializers.CharField(source="lesion.level_label", default=None)
+    total = serializers.SerializerMethodField()
+    category_label = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ScoreRecord
+        fields = [
+            "id",
+            "case",
+            "lesion",
+            "lesion_levels",
+            "calculator",
+            "status",
+            "total",
+            "category",
+            "category_label",
+            "inputs",
+            "result",
+            "version",
+            "computed_at",
+            "is_current",
+            "superseded_at",
+        ]
+        read_only_fields = fields
+
+    def get_total(self, record: ScoreRecord) -> int | float | None:
+        total: Any = record.result.get("total")  # as the calculator gave it (int stays int)
+        return total
+
+    def get_category_label(self, record: ScoreRecord) -> str | None:
+        label: Any = record.result.get("category_label")
+        return label
+
+
+class ChaseSerializer(serializers.Serializer):
+    record = serializers.CharField(
+        help_text="Where the value is entered: case, clinical status, lesion."
+    )
+    field = serializers.CharField()
+    owner = serializers.CharField(allow_null=True, help_text="Owning specialty, if any.")
+    needed_by = serializers.ListField(child=serializers.CharField())
+
+
+class CaseScoresSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    current = ScoreRecordSerializer(many=True)
+    chase = ChaseSerializer(many=True)
+    suggestions = serializers.DictField()

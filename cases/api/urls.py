@@ -12,6 +12,7 @@ router.register("clinical-statuses", views.ClinicalStatusViewSet, basename="clin
 router.register("lesions", views.SpinalLesionViewSet, basename="lesion")
 router.register("prior-radiotherapy", views.PriorRadiotherapyViewSet, basename="priorradiotherapy")
 router.register("assessments", views.AssessmentViewSet, basename="assessment")
+router.register("scores", views.ScoreRecordViewSet, basename="score")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),

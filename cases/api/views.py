@@ -6,12 +6,10 @@ data is written to the audit log; nothing is ever deleted through the API.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import django_filters
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
@@ -22,9 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from scoring import selectors as score_selectors
-from scoring.api.serializers import CaseScoresSerializer, ScoreRecordSerializer
 from scoring.domain.vocabulary import PrimaryTumor
+from tumorboard.api_base import ScopedReadViewSet, ServiceWriteMixin
 
 from .. import selectors, services
 from ..audit import audit_reads
@@ -39,74 +36,6 @@ from ..models import (
 )
 from ..permissions import Perm
 from . import serializers as s
-
-
-class ScopedReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Lists and details from a selector; reads of patient data are audited."""
-
-    selector: Callable[[Any], QuerySet[Any]]
-    audited = True
-
-    def get_queryset(self) -> QuerySet[Any]:
-        # No request while the OpenAPI schema is generated: an empty, anonymous scope.
-        user = getattr(self.request, "user", None) or AnonymousUser()
-        return type(self).selector(user)
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        queryset = self.filter_queryset(self.get_queryset())
-        page = self.paginate_queryset(queryset)
-        rows = list(page if page is not None else queryset)
-        if self.audited:
-            audit_reads(user=request.user, action=AuditAction.LIST, objects=rows)
-        data = self.get_serializer(rows, many=True).data
-        return self.get_paginated_response(data) if page is not None else Response(data)
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        obj = self.get_object()
-        if self.audited:
-            audit_reads(user=request.user, action=AuditAction.VIEW, objects=[obj])
-        return Response(self.get_serializer(obj).data)
-
-
-class ServiceWriteMixin:
-    """Create and update through services. The parent object named in the input (a board or
-    a case) is checked with the view's ``write_permission`` before the service runs; the
-    response re-reads the object through the selector, so it has the detail view's shape.
-    """
-
-    parent_field = "case"  # the serializer field naming the parent
-    parent_kwarg = "case"  # the service argument receiving it
-    update_kwarg = "obj"
-    create_service: Callable[..., Any]
-    update_service: Callable[..., Any]
-
-    def permission_target(self, data: dict[str, Any]) -> Any:
-        return data[self.parent_field]
-
-    def _respond(self, obj: Any, status: int = 200) -> Response:
-        fresh = self.get_queryset().get(pk=obj.pk)  # type: ignore[attr-defined]
-        return Response(self.get_serializer(fresh).data, status=status)  # type: ignore[attr-defined]
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)  # type: ignore[attr-defined]
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        self.check_object_permissions(request, self.permission_target(data))  # type: ignore[attr-defined]
-        parent = data.pop(self.parent_field)
-        obj = type(self).create_service(by=request.user, **{self.parent_kwarg: parent}, **data)
-        return self._respond(obj, status=201)
-
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        obj = self.get_object()  # type: ignore[attr-defined]
-        serializer = self.get_serializer(obj, data=request.data, partial=True)  # type: ignore[attr-defined]
-        serializer.is_valid(raise_exception=True)
-        type(self).update_service(
-            by=request.user, **{self.update_kwarg: obj}, **serializer.validated_data
-        )
-        return self._respond(obj)
-
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.partial_update(request, *args, **kwargs)
 
 
 class SpecialtyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -139,7 +68,7 @@ class TokenView(ObtainAuthToken):
             return super().post(request, *args, **kwargs)
         except ValidationError:
             if getattr(request, "axes_locked_out", False):
-                message = str(settings.AXES_COOLOFF_MESSAGE)
+                message = str(getattr(settings, "AXES_COOLOFF_MESSAGE", "Account locked."))
                 return Response({"errors": {"non_field_errors": [message]}}, status=429)
             raise
 
@@ -228,7 +157,7 @@ class CaseViewSet(
         services.case_scoring_inputs_update(by=request.user, case=case, **serializer.validated_data)
         return self._respond(case)
 
-    @extend_schema(responses=CaseScoresSerializer)
+    @extend_schema(responses=s.CaseScoresSerializer)
     @action(detail=True, methods=["get"])
     def scores(self, request: Request, pk: str | None = None) -> Response:
         """The case's current scores with their breakdown, what is missing and who owns it,
@@ -236,10 +165,10 @@ class CaseViewSet(
         """
         case = self.get_object()
         audit_reads(user=request.user, action=AuditAction.VIEW, objects=[case])
-        scores = score_selectors.case_scores(case)
+        scores = selectors.case_scores(case)
         data = {
             "case": case.pk,
-            "current": ScoreRecordSerializer(scores.current, many=True).data,
+            "current": s.ScoreRecordSerializer(scores.current, many=True).data,
             "chase": scores.chase,
             "suggestions": scores.suggestions,
         }
@@ -348,3 +277,19 @@ class AssessmentViewSet(
         return self._status_change(request, "reopen")
 
     action_permissions = {"submit": Perm.AUTHOR_ASSESSMENT, "reopen": Perm.AUTHOR_ASSESSMENT}
+
+
+class ScoreRecordFilter(django_filters.FilterSet):
+    case = django_filters.NumberFilter(field_name="case")
+    lesion = django_filters.NumberFilter(field_name="lesion")
+    calculator = django_filters.CharFilter(field_name="calculator")
+    current = django_filters.BooleanFilter(field_name="is_current")
+
+
+class ScoreRecordViewSet(ScopedReadViewSet):
+    """Stored scores with their inputs and breakdown; ``?current=false`` gives the history."""
+
+    selector = staticmethod(selectors.score_records_for_user)
+    serializer_class = s.ScoreRecordSerializer
+    filterset_class = ScoreRecordFilter
+    ordering_fields = ["computed_at"]

@@ -4,66 +4,13 @@ from typing import Any
 
 from rest_framework import serializers
 
-from scoring.models import ScoreRecord
-
-
-class ScoreRecordSerializer(serializers.ModelSerializer):
-    lesion_levels = serializers.CharField(source="lesion.level_label", default=None)
-    total = serializers.SerializerMethodField()
-    category_label = serializers.SerializerMethodField()
-
-    class Meta:
-        model = ScoreRecord
-        fields = [
-            "id",
-            "case",
-            "lesion",
-            "lesion_levels",
-            "calculator",
-            "status",
-            "total",
-            "category",
-            "category_label",
-            "inputs",
-            "result",
-            "version",
-            "computed_at",
-            "is_current",
-            "superseded_at",
-        ]
-        read_only_fields = fields
-
-    def get_total(self, record: ScoreRecord) -> int | float | None:
-        total: Any = record.result.get("total")  # as the calculator gave it (int stays int)
-        return total
-
-    def get_category_label(self, record: ScoreRecord) -> str | None:
-        label: Any = record.result.get("category_label")
-        return label
-
-
-class ChaseSerializer(serializers.Serializer):
-    record = serializers.CharField(
-        help_text="Where the value is entered: case, clinical status, lesion."
-    )
-    field = serializers.CharField()
-    owner = serializers.CharField(allow_null=True, help_text="Owning specialty, if any.")
-    needed_by = serializers.ListField(child=serializers.CharField())
-
-
-class CaseScoresSerializer(serializers.Serializer):
-    case = serializers.IntegerField()
-    current = ScoreRecordSerializer(many=True)
-    chase = ChaseSerializer(many=True)
-    suggestions = serializers.DictField()
-
 
 class FieldSpecSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # an output field named like a Field attribute
     kind = serializers.CharField()
     options = serializers.SerializerMethodField()
-    required = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]  # an output field named like a Field attribute
     help = serializers.CharField()
     alternative_to = serializers.CharField(allow_null=True)
 
@@ -76,7 +23,7 @@ class CalculatorSerializer(serializers.Serializer):
     title = serializers.CharField()
     version = serializers.CharField()
     citation = serializers.CharField()
-    fields = FieldSpecSerializer(many=True)
+    fields = FieldSpecSerializer(many=True)  # type: ignore[assignment]  # an output field named like a Field attribute
     url = serializers.SerializerMethodField()
 
     def get_url(self, calculator: Any) -> str:
@@ -89,7 +36,7 @@ class ComponentSerializer(serializers.Serializer):
     key = serializers.CharField()
     option = serializers.CharField(allow_null=True)
     points = serializers.FloatField(allow_null=True)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # an output field named like a Field attribute
     derived_from = serializers.CharField(allow_null=True)
 
 

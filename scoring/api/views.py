@@ -1,10 +1,10 @@
-"""Score endpoints: stateless calculators, and the stored scores of the user's cases."""
+"""The stateless calculators: no patient data, any signed-in user. (A case's stored scores are
+part of its clinical record: ``cases.api``.)"""
 
 from __future__ import annotations
 
 from typing import Any
 
-import django_filters
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import permissions
@@ -12,11 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api.views import ScopedReadViewSet
-from scoring import selectors
 from scoring.domain import CALCULATORS, ScoringInputError
 
-from .serializers import CalculatorResultSerializer, CalculatorSerializer, ScoreRecordSerializer
+from .serializers import CalculatorResultSerializer, CalculatorSerializer
 
 
 class CalculatorListView(APIView):
@@ -84,19 +82,3 @@ class CalculatorDetailView(APIView):
             errors = {key: list(messages) for key, messages in exc.errors.items()}
             return Response({"errors": errors}, status=400)
         return Response(result.as_dict())
-
-
-class ScoreRecordFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case")
-    lesion = django_filters.NumberFilter(field_name="lesion")
-    calculator = django_filters.CharFilter(field_name="calculator")
-    current = django_filters.BooleanFilter(field_name="is_current")
-
-
-class ScoreRecordViewSet(ScopedReadViewSet):
-    """Stored scores with their inputs and breakdown; ``?current=false`` gives the history."""
-
-    selector = staticmethod(selectors.score_records_for_user)
-    serializer_class = ScoreRecordSerializer
-    filterset_class = ScoreRecordFilter
-    ordering_fields = ["computed_at"]

@@ -39,9 +39,11 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "axes",
-    "cases",
+    # The floors, bottom up: each app imports only the ones listed before it.
     "scoring",
+    "cases",
     "meetings",
+    "web",
 ]
 
 MIDDLEWARE = [

@@ -7,7 +7,7 @@ Idempotent: running it again changes nothing. It refuses to run unless DEBUG is 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -329,7 +329,7 @@ class Command(BaseCommand):
                 by=users[username],
                 case=case3,
                 specialty=specialties[code],
-                details=details,
+                details=cast(dict[str, Any], details),
                 opinion="See structured fields.",
             )
             services.assessment_change_status(

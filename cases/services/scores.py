@@ -21,10 +21,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case, ClinicalStatus, NeurologicalDeficit, SpinalLesion
+from scoring.domain import CALCULATORS, ScoreResult
 
-from .domain import CALCULATORS, ScoreResult
-from .models import ScoreRecord
+from ..models import Case, ClinicalStatus, NeurologicalDeficit, ScoreRecord, SpinalLesion
 
 CASE_CALCULATORS = ("tokuhashi_revised", "tomita", "bauer", "modified_bauer", "nesms")
 LESION_CALCULATORS = ("sins", "escc", "noms")

@@ -11,9 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from cases.models import Case
-from scoring.models import ScoreRecord
-from scoring.services import case_scores_recompute
+from cases.models import Case, ScoreRecord
+from cases.services import case_scores_recompute
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ service stores a new current row and the old one stays as history.
 from django.db import models
 from django.db.models import Q
 
-from .domain import CALCULATORS
+from scoring.domain import CALCULATORS
 
 
 class ScoreRecord(models.Model):
@@ -33,6 +33,8 @@ class ScoreRecord(models.Model):
     superseded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        # The table keeps the name it had when scores lived in the scoring app.
+        db_table = "scoring_scorerecord"
         ordering = ["case", "lesion", "calculator", "-computed_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -46,7 +48,9 @@ class ScoreRecord(models.Model):
                 name="score_one_current_per_case",
             ),
         ]
-        indexes = [models.Index(fields=["case", "is_current"])]
+        indexes = [
+            models.Index(fields=["case", "is_current"], name="scoring_sco_case_id_b30ce5_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.calculator} of case #{self.case_id}: {self.status} {self.total}"

@@ -9,10 +9,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from cases import services
-from cases.models import Case, SpinalLesion
-from scoring.models import ScoreRecord
-from scoring.selectors import chase_list
-from scoring.services import case_scores_recompute
+from cases.models import Case, ScoreRecord, SpinalLesion
+from cases.selectors import chase_list
+from cases.services import case_scores_recompute
 from tests.conftest import World, client_for, make_case
 
 

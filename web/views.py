@@ -8,11 +8,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import QuerySet
 from django.views.generic import DetailView, ListView
 
-from scoring import selectors as score_selectors
-
-from . import selectors
-from .audit import audit_reads
-from .models import AuditAction, Case, CaseStatus
+from cases import selectors
+from cases.audit import audit_reads
+from cases.models import AuditAction, Case, CaseStatus
 
 
 class CaseListView(LoginRequiredMixin, ListView):
@@ -61,5 +59,5 @@ class CaseDetailView(LoginRequiredMixin, DetailView):
         context["missing"] = selectors.missing_specialties(case)
         statuses = list(case.clinical_statuses.all())
         context["current_status"] = statuses[0] if statuses else None
-        context["scores"] = score_selectors.case_scores(case)
+        context["scores"] = selectors.case_scores(case)
         return context

@@ -11,9 +11,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from meetings.models import Meeting
-
-from .models import (
+from ..models import (
     AssessmentStatus,
     AuditEvent,
     Board,
@@ -26,7 +24,7 @@ from .models import (
     SpecialtyAssessment,
     SpinalLesion,
 )
-from .permissions import Perm, board_ids
+from ..permissions import Perm, board_ids
 
 
 def _visible(user: Any) -> frozenset[int]:
@@ -129,10 +127,6 @@ def assessments_for_user(user: Any) -> QuerySet[SpecialtyAssessment]:
     return SpecialtyAssessment.objects.filter(case__board_id__in=_visible(user)).select_related(
         "case__patient", "case__board", "specialty", "author"
     )
-
-
-def meetings_for_user(user: Any) -> QuerySet[Meeting]:
-    return Meeting.objects.filter(board_id__in=_visible(user)).select_related("board")
 
 
 def audit_events_for_patient(patient: Patient) -> QuerySet[AuditEvent]:

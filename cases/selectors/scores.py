@@ -8,12 +8,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from cases.models import Case
-from cases.permissions import Perm, board_ids
 from scoring.domain import suggest_radiosensitivity, suggest_tomita_growth
 from scoring.domain.vocabulary import PrimaryTumor
 
-from .models import ScoreRecord
+from ..models import Case, ScoreRecord
+from ..permissions import Perm, board_ids
 
 
 def score_records_for_user(user: Any) -> QuerySet[ScoreRecord]:
