@@ -24,6 +24,7 @@ from .models import (
     Membership,
     Notification,
     Patient,
+    Presentation,
     PriorRadiotherapy,
     Specialty,
     SpecialtyAssessment,
@@ -71,6 +72,7 @@ for model in (
     ClinicalStatus,
     SpinalLesion,
     PriorRadiotherapy,
+    Presentation,
     SpecialtyAssessment,
     CaseStatusChange,
 ):

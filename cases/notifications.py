@@ -26,12 +26,13 @@ def assessment_requests_send(*, case_id: int, presentation_round: int) -> int:
     Idempotent: one Notification row per (case, round, recipient), claimed with a conditional
     UPDATE before sending, so concurrent or repeated runs never send the same e-mail twice.
     """
-    case = Case.objects.select_related("board").get(pk=case_id)
-    if case.presentation_round != presentation_round:
+    case = Case.objects.select_related("board", "current_presentation").get(pk=case_id)
+    current = case.current_presentation
+    if current is None or current.number != presentation_round:
         return 0  # superseded by a later round
     submitted = set(
         case.assessments.filter(
-            presentation_round=presentation_round, status=AssessmentStatus.SUBMITTED
+            presentation=current, status=AssessmentStatus.SUBMITTED
         ).values_list("specialty_id", flat=True)
     )
     wanted = set(case.board.quorum_specialties.values_list("pk", flat=True)) - submitted

@@ -1,7 +1,9 @@
 """The case and assessment state machines: named transitions, nothing implicit.
 
-A status changes only through ``cases.services.case_transition`` / ``assessment_*``, which look
-the transition up here; any other move is rejected with the allowed ones named.
+A status changes only through ``cases.services.case_transition`` (a user's request, checked
+against the transition's own permission) or ``cases.services.case_move`` (another service's
+move, e.g. a signed decision), which look the transition up here; any other move is rejected
+with the allowed ones named.
 """
 
 from __future__ import annotations
@@ -11,38 +13,87 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 
 from .models import AssessmentStatus, CaseStatus
+from .permissions import Perm
 
 
 @dataclass(frozen=True)
 class Transition:
+    """A named move of a case's status.
+
+    ``permission`` is what a user needs on the case's board to ask for it; ``None`` means no
+    user may ask for it directly: only another service makes it (``system_note`` says which).
+    ``opens_presentation`` starts a new presentation to the board.
+    """
+
     name: str
     label: str
     sources: frozenset[str]
     target: str
+    permission: Perm | None
     reason_required: bool = False
-
-
-def _t(name: str, label: str, sources: set[str], target: str, reason: bool = False) -> Transition:
-    return Transition(name, label, frozenset(sources), target, reason)
+    opens_presentation: bool = False
+    system_note: str = ""
 
 
 S = CaseStatus
+_MANAGE = Perm.MANAGE_CASES
 CASE_TRANSITIONS: dict[str, Transition] = {
     t.name: t
     for t in (
-        _t("accept", "Accept for the board", {S.REFERRED}, S.IN_WORKUP),
-        _t("decline", "Decline the referral", {S.REFERRED}, S.DECLINED, reason=True),
-        _t("mark_ready", "Mark ready for the board", {S.IN_WORKUP}, S.READY),
-        _t("return_to_workup", "Return to work-up", {S.READY}, S.IN_WORKUP, reason=True),
-        _t("record_discussion", "Record as discussed", {S.READY}, S.DISCUSSED),
-        _t("re_present", "Re-present to the board", {S.DISCUSSED, S.CLOSED}, S.IN_WORKUP, True),
-        _t("close", "Close the case", {S.DISCUSSED}, S.CLOSED),
-        _t(
+        Transition(
+            "accept",
+            "Accept for the board",
+            frozenset({S.REFERRED}),
+            S.IN_WORKUP,
+            _MANAGE,
+            opens_presentation=True,
+        ),
+        Transition(
+            "decline",
+            "Decline the referral",
+            frozenset({S.REFERRED}),
+            S.DECLINED,
+            _MANAGE,
+            reason_required=True,
+        ),
+        Transition(
+            "mark_ready", "Mark ready for the board", frozenset({S.IN_WORKUP}), S.READY, _MANAGE
+        ),
+        Transition(
+            "return_to_workup",
+            "Return to work-up",
+            frozenset({S.READY}),
+            S.IN_WORKUP,
+            _MANAGE,
+            reason_required=True,
+        ),
+        # Until decisions are signed in meetings (the meetings issue), the attending who ran the
+        # discussion records it; then this becomes a system move made by decision_sign
+        # (permission None), and coordinators never could.
+        Transition(
+            "record_discussion",
+            "Record as discussed",
+            frozenset({S.READY}),
+            S.DISCUSSED,
+            Perm.SIGN_DECISION,
+        ),
+        Transition(
+            "re_present",
+            "Re-present to the board",
+            frozenset({S.DISCUSSED, S.CLOSED}),
+            S.IN_WORKUP,
+            _MANAGE,
+            reason_required=True,
+            opens_presentation=True,
+        ),
+        Transition("close", "Close the case", frozenset({S.DISCUSSED}), S.CLOSED, _MANAGE),
+        Transition(
             "withdraw",
             "Withdraw the referral",
-            {S.REFERRED, S.IN_WORKUP, S.READY},
+            frozenset({S.REFERRED, S.IN_WORKUP, S.READY}),
             S.WITHDRAWN,
-            reason=True,
+            _MANAGE,
+            reason_required=True,
         ),
     )
 }
@@ -57,12 +108,18 @@ def transitions_from(status: str) -> list[Transition]:
     return [t for t in CASE_TRANSITIONS.values() if status in t.sources]
 
 
-def case_transition_for(status: str, name: str, reason: str) -> Transition:
-    """The transition ``name`` from ``status``, or a ValidationError naming what is allowed."""
+def case_transition_named(name: str) -> Transition:
+    """The transition ``name``, or a ValidationError naming the known ones."""
     transition = CASE_TRANSITIONS.get(name)
     if transition is None:
         allowed = ", ".join(CASE_TRANSITIONS)
         raise ValidationError({"transition": f"Unknown transition '{name}'; one of: {allowed}."})
+    return transition
+
+
+def case_transition_for(status: str, name: str, reason: str) -> Transition:
+    """The transition ``name`` from ``status``, or a ValidationError naming what is allowed."""
+    transition = case_transition_named(name)
     if status not in transition.sources:
         possible = ", ".join(t.name for t in transitions_from(status)) or "none"
         raise ValidationError(

@@ -166,8 +166,11 @@ def make_case(
         "discussed": ["accept", "mark_ready", "record_discussion"],
         "closed": ["accept", "mark_ready", "record_discussion", "close"],
     }[status]
+    attending = world.attending if board == world.board else world.other_attending
     for transition in path:
-        services.case_transition(by=by, case=case, transition=transition)
+        # The attending records the discussion (until decisions are signed in meetings).
+        actor = attending if transition == "record_discussion" else by
+        services.case_transition(by=actor, case=case, transition=transition)
     return case
 
 

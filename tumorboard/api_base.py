@@ -7,14 +7,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import QuerySet
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cases.audit import audit_reads
 from cases.models import AuditAction
+
+
+def acting_user(request: Request) -> User:
+    """The signed-in user a service acts for (the permission class has already refused
+    anonymous requests; this only narrows the type)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):

@@ -48,6 +48,7 @@ class CaseDetailView(LoginRequiredMixin, DetailView):
             "clinical_statuses",
             "prior_radiotherapy",
             "assessments__specialty",
+            "assessments__presentation",
             "assessments__author",
             "status_changes__changed_by",
         )

@@ -19,15 +19,18 @@ from .. import selectors
 from ..models import (
     Board,
     Case,
+    CaseStatusChange,
     ClinicalStatus,
     Membership,
     Patient,
+    Presentation,
     PriorRadiotherapy,
     ScoreRecord,
     Specialty,
     SpecialtyAssessment,
     SpinalLesion,
 )
+from ..permissions import has_perm
 from ..workflow import CASE_TRANSITIONS, transitions_from
 
 
@@ -149,6 +152,12 @@ class CaseSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
     board_name = serializers.CharField(source="board.name", read_only=True)
     missing_specialties = serializers.SerializerMethodField()
     allowed_transitions = serializers.SerializerMethodField()
+    presentation_round = serializers.IntegerField(
+        source="current_presentation.number",
+        read_only=True,
+        allow_null=True,
+        help_text="Number of the current presentation to the board (none until accepted).",
+    )
 
     class Meta:
         model = Case
@@ -160,6 +169,7 @@ class CaseSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
             "board_name",
             "status",
             "status_changed_at",
+            "current_presentation",
             "presentation_round",
             "allowed_transitions",
             "missing_specialties",
@@ -195,7 +205,7 @@ class CaseSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
             "able_to_tolerate_local_treatment",
             "status",
             "status_changed_at",
-            "presentation_round",
+            "current_presentation",
             "created_at",
             "updated_at",
         ]
@@ -212,9 +222,13 @@ class CaseSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
 
     @extend_schema_field(TransitionOptionSerializer(many=True))
     def get_allowed_transitions(self, case: Case) -> list[dict[str, Any]]:
+        """The transitions the requesting user may ask for now (from the per-request cache of
+        the user's boards: no query per row)."""
+        user = self.context["request"].user
         return [
             {"name": t.name, "label": t.label, "reason_required": t.reason_required}
             for t in transitions_from(case.status)
+            if t.permission is not None and has_perm(user, t.permission, case)
         ]
 
 
@@ -230,6 +244,24 @@ class CaseScoringInputsSerializer(serializers.ModelSerializer):
             "able_to_tolerate_percutaneous",
             "able_to_tolerate_local_treatment",
         ]
+
+
+class PresentationSerializer(serializers.ModelSerializer):
+    opened_by = serializers.CharField(source="opened_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = Presentation
+        fields = ["id", "case", "number", "kind", "reason", "opened_at", "opened_by"]
+        read_only_fields = fields
+
+
+class CaseStatusChangeSerializer(serializers.ModelSerializer):
+    changed_by = serializers.CharField(source="changed_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = CaseStatusChange
+        fields = ["transition", "from_status", "to_status", "reason", "changed_by", "changed_at"]
+        read_only_fields = fields
 
 
 class CaseTransitionSerializer(serializers.Serializer):
@@ -270,12 +302,14 @@ class AssessmentSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
     specialty = serializers.SlugRelatedField(slug_field="code", queryset=Specialty.objects.all())
     author = serializers.CharField(source="author.username", read_only=True)
     details = serializers.JSONField(required=False)
+    presentation_round = serializers.IntegerField(source="presentation.number", read_only=True)
 
     class Meta:
         model = SpecialtyAssessment
         fields = [
             "id",
             "case",
+            "presentation",
             "presentation_round",
             "specialty",
             "author",
@@ -286,14 +320,8 @@ class AssessmentSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
             "updated_at",
             "submitted_at",
         ]
-        read_only_fields = [
-            "presentation_round",
-            "status",
-            "created_at",
-            "updated_at",
-            "submitted_at",
-        ]
-        validators: list[Any] = []  # one-per-round is the service's rule (full_clean)
+        read_only_fields = ["presentation", "status", "created_at", "updated_at", "submitted_at"]
+        validators: list[Any] = []  # one per presentation is the service's rule (full_clean)
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()

@@ -11,6 +11,7 @@ router.register("cases", views.CaseViewSet, basename="case")
 router.register("clinical-statuses", views.ClinicalStatusViewSet, basename="clinicalstatus")
 router.register("lesions", views.SpinalLesionViewSet, basename="lesion")
 router.register("prior-radiotherapy", views.PriorRadiotherapyViewSet, basename="priorradiotherapy")
+router.register("presentations", views.PresentationViewSet, basename="presentation")
 router.register("assessments", views.AssessmentViewSet, basename="assessment")
 router.register("scores", views.ScoreRecordViewSet, basename="score")
 

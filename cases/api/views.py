@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from scoring.domain.vocabulary import PrimaryTumor
-from tumorboard.api_base import ScopedReadViewSet, ServiceWriteMixin
+from tumorboard.api_base import ScopedReadViewSet, ServiceWriteMixin, acting_user
 
 from .. import selectors, services
 from ..audit import audit_reads
@@ -174,20 +174,33 @@ class CaseViewSet(
         }
         return Response(data)
 
+    @extend_schema(responses=s.CaseStatusChangeSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="status-history", pagination_class=None)
+    def status_history(self, request: Request, pk: str | None = None) -> Response:
+        """Every status change of the case: which transition, who, when and why."""
+        case = self.get_object()
+        audit_reads(user=request.user, action=AuditAction.VIEW, objects=[case])
+        changes = case.status_changes.select_related("changed_by").order_by("changed_at", "id")
+        return Response(s.CaseStatusChangeSerializer(changes, many=True).data)
+
     @extend_schema(request=s.CaseTransitionSerializer, responses=s.CaseSerializer)
     @action(detail=True, methods=["post"])
     def transition(self, request: Request, pk: str | None = None) -> Response:
-        """Move the case along a named transition (see ``allowed_transitions``)."""
+        """Move the case along a named transition (see ``allowed_transitions``). Each
+        transition needs its own permission on the board (the service checks it: 403 when
+        missing); a transition made only by the system is refused (400).
+        """
         case = self.get_object()
         serializer = s.CaseTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.case_transition(by=request.user, case=case, **serializer.validated_data)
+        services.case_transition(by=acting_user(request), case=case, **serializer.validated_data)
         return self._respond(case)
 
     action_permissions = {
-        "transition": Perm.MANAGE_CASES,
+        "transition": Perm.VIEW,  # then the transition's own permission, in the service
         "scoring_inputs": Perm.EDIT_CLINICAL_DATA,
         "scores": Perm.VIEW,
+        "status_history": Perm.VIEW,
     }
 
 
@@ -233,11 +246,22 @@ class PriorRadiotherapyViewSet(
     update_service = staticmethod(services.prior_radiotherapy_update)
 
 
+class PresentationViewSet(ScopedReadViewSet):
+    """The presentations of the user's boards' cases (filter ``case``): what the board
+    discusses, first referral or re-presentation with what changed.
+    """
+
+    selector = staticmethod(selectors.presentations_for_user)
+    serializer_class = s.PresentationSerializer
+    filterset_class = CaseChildFilter
+
+
 class AssessmentFilter(django_filters.FilterSet):
     case = django_filters.NumberFilter(field_name="case")
     specialty = django_filters.CharFilter(field_name="specialty__code")
     status = django_filters.ChoiceFilter(choices=AssessmentStatus.choices)
-    presentation_round = django_filters.NumberFilter(field_name="presentation_round")
+    presentation = django_filters.NumberFilter(field_name="presentation")
+    presentation_round = django_filters.NumberFilter(field_name="presentation__number")
 
 
 class AssessmentViewSet(

@@ -28,7 +28,13 @@ from .patients import (
     Sex,
     Urgency,
 )
-from .presentations import AssessmentStatus, Notification, SpecialtyAssessment
+from .presentations import (
+    AssessmentStatus,
+    Notification,
+    Presentation,
+    PresentationKind,
+    SpecialtyAssessment,
+)
 from .records import (
     ClinicalStatus,
     ImagingModality,
@@ -62,6 +68,8 @@ __all__ = [
     "NeurologicalDeficit",
     "Notification",
     "Patient",
+    "Presentation",
+    "PresentationKind",
     "PriorRadiotherapy",
     "RadiotherapyTechnique",
     "Role",

@@ -116,8 +116,8 @@ class FamilySupport(models.TextChoices):
 class Case(models.Model):
     """A referral of a patient to a board, and what the board weighs in deciding it.
 
-    ``presentation_round`` counts the presentations to the board: 1 at acceptance, +1 at each
-    re-presentation. Specialty assessments belong to one round.
+    Accepting the referral opens its first presentation to the board, each re-presentation the
+    next (``cases.Presentation``); ``current_presentation`` is the latest.
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="cases")
@@ -126,7 +126,15 @@ class Case(models.Model):
         max_length=20, choices=CaseStatus.choices, default=CaseStatus.REFERRED, editable=False
     )
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
-    presentation_round = models.PositiveSmallIntegerField(default=1, editable=False)
+    current_presentation = models.ForeignKey(
+        "cases.Presentation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="The presentation now being prepared or discussed; none until accepted.",
+    )
 
     referring_physician = models.CharField(max_length=200)
     referring_physician_contact = models.CharField(
@@ -234,7 +242,11 @@ class CaseStatusChange(models.Model):
     to_status = models.CharField(max_length=20, choices=CaseStatus.choices)
     reason = models.TextField(blank=True)
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty when a job made the move.",
     )
     changed_at = models.DateTimeField(default=timezone.now)
 

@@ -14,6 +14,7 @@ from .records import (
     memberships_for_user,
     missing_specialties,
     patients_for_user,
+    presentations_for_user,
     prior_radiotherapy_for_user,
 )
 from .scores import CaseScores, case_scores, chase_list, current_scores, score_records_for_user
@@ -33,6 +34,7 @@ __all__ = [
     "memberships_for_user",
     "missing_specialties",
     "patients_for_user",
+    "presentations_for_user",
     "prior_radiotherapy_for_user",
     "score_records_for_user",
 ]

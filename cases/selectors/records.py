@@ -19,6 +19,7 @@ from ..models import (
     ClinicalStatus,
     Membership,
     Patient,
+    Presentation,
     PriorRadiotherapy,
     Specialty,
     SpecialtyAssessment,
@@ -67,13 +68,13 @@ def patients_for_user(user: Any) -> QuerySet[Patient]:
 def cases_for_user(user: Any) -> QuerySet[Case]:
     return (
         Case.objects.filter(board_id__in=_visible(user))
-        .select_related("patient", "board", "created_by")
+        .select_related("patient", "board", "created_by", "current_presentation")
         .prefetch_related(
             "board__quorum_specialties",
             Prefetch(
                 "assessments",
                 queryset=SpecialtyAssessment.objects.filter(status=AssessmentStatus.SUBMITTED).only(
-                    "id", "case_id", "specialty_id", "presentation_round", "status"
+                    "id", "case_id", "specialty_id", "presentation_id", "status"
                 ),
                 to_attr="submitted_assessments",
             ),
@@ -82,23 +83,23 @@ def cases_for_user(user: Any) -> QuerySet[Case]:
 
 
 def missing_specialties(case: Case) -> list[Specialty]:
-    """Quorum specialties with no submitted assessment for the current round.
+    """Quorum specialties with no submitted assessment for the current presentation.
 
     Works on a case from ``cases_for_user`` without further queries.
     """
     done = {
         a.specialty_id
         for a in case.submitted_assessments  # type: ignore[attr-defined]
-        if a.presentation_round == case.presentation_round
+        if a.presentation_id == case.current_presentation_id
     }
     return [s for s in case.board.quorum_specialties.all() if s.pk not in done]
 
 
 def cases_missing_specialty(cases: QuerySet[Case], specialty_code: str) -> QuerySet[Case]:
-    """Cases whose current round still lacks a submitted ``specialty_code`` assessment."""
+    """Cases whose current presentation still lacks a submitted ``specialty_code`` assessment."""
     submitted = SpecialtyAssessment.objects.filter(
         case=OuterRef("pk"),
-        presentation_round=OuterRef("presentation_round"),
+        presentation=OuterRef("current_presentation"),
         specialty__code=specialty_code,
         status=AssessmentStatus.SUBMITTED,
     )
@@ -123,9 +124,15 @@ def prior_radiotherapy_for_user(user: Any) -> QuerySet[PriorRadiotherapy]:
     return _case_children(PriorRadiotherapy, user)
 
 
+def presentations_for_user(user: Any) -> QuerySet[Presentation]:
+    return Presentation.objects.filter(case__board_id__in=_visible(user)).select_related(
+        "case__patient", "case__board", "opened_by"
+    )
+
+
 def assessments_for_user(user: Any) -> QuerySet[SpecialtyAssessment]:
     return SpecialtyAssessment.objects.filter(case__board_id__in=_visible(user)).select_related(
-        "case__patient", "case__board", "specialty", "author"
+        "case__patient", "case__board", "presentation", "specialty", "author"
     )
 
 

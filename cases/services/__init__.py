@@ -8,12 +8,14 @@ One module per concern, re-exported here so that callers write ``services.case_r
 from .assessments import assessment_change_status, assessment_create, assessment_update
 from .boards import membership_grant, membership_revoke
 from .cases import (
+    case_move,
     case_refer,
     case_scoring_inputs_update,
     case_transition,
     case_update,
 )
 from .patients import patient_register, patient_update
+from .presentations import presentation_open
 from .records import (
     clinical_status_record,
     clinical_status_update,
@@ -28,6 +30,7 @@ __all__ = [
     "assessment_change_status",
     "assessment_create",
     "assessment_update",
+    "case_move",
     "case_refer",
     "case_scores_recompute",
     "case_scoring_inputs_update",
@@ -41,6 +44,7 @@ __all__ = [
     "membership_revoke",
     "patient_register",
     "patient_update",
+    "presentation_open",
     "prior_radiotherapy_add",
     "prior_radiotherapy_update",
 ]

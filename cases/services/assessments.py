@@ -51,20 +51,16 @@ def assessment_create(
     details: Mapping[str, Any] | None = None,
     opinion: str = "",
 ) -> SpecialtyAssessment:
-    """Start the ``specialty`` assessment of the case's current round, as a draft.
+    """Start the ``specialty`` assessment of the case's current presentation, as a draft.
 
     Only a specialist of that specialty on the case's board may: re-checked here, whatever the
     caller checked before.
     """
-    assessment = SpecialtyAssessment(
-        case=case,
-        specialty=specialty,
-        presentation_round=case.presentation_round,
-        author=by,
-        opinion=opinion,
-    )
+    assessment = SpecialtyAssessment(case=case, specialty=specialty, author=by, opinion=opinion)
     _require(by, Perm.AUTHOR_ASSESSMENT, assessment)
     _check_assessable(case)
+    # Assessable statuses come after acceptance, which opened a presentation.
+    assessment.presentation = case.current_presentation  # type: ignore[assignment]
     assessment.details = validate_details(specialty.code, details or {})
     _save(assessment, by=by)
     audit_record(user=by, action=AuditAction.CREATE, obj=assessment, detail=specialty.code)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,10 +20,7 @@ from ..models import (
     Patient,
 )
 from ..permissions import Perm
-from ..workflow import (
-    FINAL_STATUSES,
-    case_transition_for,
-)
+from ..workflow import FINAL_STATUSES, case_transition_for, case_transition_named
 from ._common import (
     _apply,
     _lock,
@@ -31,6 +29,7 @@ from ._common import (
     _require_owned_fields,
     _save,
 )
+from .presentations import presentation_open
 from .scores import case_scores_recompute
 
 # --- Cases ----------------------------------------------------------------------------------
@@ -116,21 +115,39 @@ def case_scoring_inputs_update(*, by: Any, case: Case, **fields: Any) -> Case:
 
 
 @transaction.atomic
-def case_transition(*, by: Any, case: Case, transition: str, reason: str = "") -> Case:
-    """Move the case along a named transition of ``cases.workflow``.
+def case_transition(*, by: User, case: Case, transition: str, reason: str = "") -> Case:
+    """A user's request to move the case along a named transition of ``cases.workflow``.
 
-    The row is locked first so two coordinators cannot both move the same case. Accepting and
-    re-presenting start a presentation round, to which new assessments belong; the board's
-    specialists are then asked for their assessment (e-mail, sent after commit).
+    Each transition declares the permission it needs on the case's board; a transition that
+    only another service makes (``permission`` None) is refused here, whoever asks.
     """
-    _require(by, Perm.MANAGE_CASES, case)
+    step = case_transition_named(transition)
+    if step.permission is None:
+        raise ValidationError(
+            {"transition": f"'{step.name}' is not made by hand: {step.system_note}"}
+        )
+    _require(by, step.permission, case)
+    return case_move(by=by, case=case, transition=transition, reason=reason)
+
+
+@transaction.atomic
+def case_move(*, by: User | None, case: Case, transition: str, reason: str = "") -> Case:
+    """Move the case along a named transition, without a permission check: for other services
+    (a signed decision marks the case discussed; follow-up re-presents a failed plan), which
+    have checked their own rule. ``by`` is the user on whose action it happens, or None for a
+    job. Never call it from a view.
+
+    The case row is locked first, so two moves of the same case are serialised and the second
+    sees the first's status. Accepting and re-presenting open a presentation, to which new
+    assessments belong; the board's specialists are then asked for their assessment.
+    """
     _lock(case)
     step = case_transition_for(case.status, transition, reason)
     previous = case.status
+    if step.opens_presentation:
+        case.current_presentation = presentation_open(case=case, by=by, reason=reason)
     case.status = step.target
     case.status_changed_at = timezone.now()
-    if step.name == "re_present":
-        case.presentation_round += 1
     _save(case, by=by)
     CaseStatusChange.objects.create(
         case=case,
@@ -147,8 +164,8 @@ def case_transition(*, by: Any, case: Case, transition: str, reason: str = "") -
         changed_fields=["status"],
         detail=f"{step.name}: {previous} -> {step.target}",
     )
-    if step.target == CaseStatus.IN_WORKUP and step.name in ("accept", "re_present"):
+    if step.opens_presentation and case.current_presentation is not None:
         from ..tasks import request_assessments
 
-        request_assessments.delay_on_commit(case.pk, case.presentation_round)  # type: ignore[attr-defined]
+        request_assessments.delay_on_commit(case.pk, case.current_presentation.number)  # type: ignore[attr-defined]
     return case

@@ -41,7 +41,8 @@ def test_coordinator_registers_and_refers_a_patient(world: World) -> None:
     assert case.status_code == 201
     body = case.json()
     assert body["status"] == "referred"
-    assert body["presentation_round"] == 1
+    # Not yet presented: accepting the referral opens presentation 1.
+    assert (body["current_presentation"], body["presentation_round"]) == (None, None)
     assert body["patient_summary"]["mrn"] == "A-1"
     assert [t["name"] for t in body["allowed_transitions"]] == ["accept", "decline", "withdraw"]
     assert CaseStatusChange.objects.get(case_id=body["id"]).transition == "refer"
@@ -116,12 +117,21 @@ def test_status_and_round_are_not_writable(world: World) -> None:
     case = make_case(world)
     response = client_for(world.coordinator).patch(
         f"/api/v1/cases/{case.pk}/",
-        {"status": "closed", "presentation_round": 9, "comorbidities": "COPD"},
+        {
+            "status": "closed",
+            "presentation_round": 9,
+            "current_presentation": 1,
+            "comorbidities": "COPD",
+        },
         format="json",
     )
     assert response.status_code == 200
     case.refresh_from_db()
-    assert (case.status, case.presentation_round, case.comorbidities) == ("referred", 1, "COPD")
+    assert (case.status, case.current_presentation, case.comorbidities) == (
+        "referred",
+        None,
+        "COPD",
+    )
 
 
 def test_case_board_and_patient_cannot_be_moved(world: World) -> None:
@@ -152,15 +162,25 @@ def test_workflow_through_the_api(world: World) -> None:
         "Cannot 'close' a case that is 'referred'. Allowed from 'referred': accept, decline, "
         "withdraw."
     ]
-    assert move("accept").json()["status"] == "in_workup"
+    accepted = move("accept").json()
+    assert (accepted["status"], accepted["presentation_round"]) == ("in_workup", 1)
     assert move("mark_ready").json()["status"] == "ready"
     no_reason = move("return_to_workup")
     assert no_reason.status_code == 400
     assert "reason" in no_reason.json()["errors"]
-    assert move("record_discussion").json()["status"] == "discussed"
+    # A coordinator cannot mark a case discussed: the attending who ran the discussion does.
+    assert move("record_discussion").status_code == 403
+    attending = client_for(world.attending)
+    discussed = attending.post(url, {"transition": "record_discussion"}, format="json")
+    assert discussed.json()["status"] == "discussed"
     again = move("re_present", "New neurological deficit")
     assert again.json()["status"] == "in_workup"
     assert again.json()["presentation_round"] == 2
+    presentations = client.get(f"/api/v1/presentations/?case={case.pk}").json()["results"]
+    assert [(p["number"], p["kind"], p["reason"], p["opened_by"]) for p in presentations] == [
+        (1, "first", "", "coordinator"),
+        (2, "re_presentation", "New neurological deficit", "coordinator"),
+    ]
     unknown = move("teleport")
     assert unknown.status_code == 400
     assert "transition" in unknown.json()["errors"]

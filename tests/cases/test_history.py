@@ -121,12 +121,16 @@ def test_status_changes_record_every_transition(world: World) -> None:
         ("close", "discussed", "closed"),
         ("re_present", "closed", "in_workup"),
     ]
-    assert {c.changed_by for c in changes} == {world.coordinator}
+    assert [c.changed_by for c in changes] == [world.coordinator] * 3 + [world.attending] + [
+        world.coordinator
+    ] * 2
     assert changes[-1].reason == "progression at T9"
     assert all(c.reason == "" for c in changes[:-1])
     case = Case.objects.get(pk=case.pk)
     assert case.status == CaseStatus.IN_WORKUP
-    assert case.presentation_round == 2
+    assert case.current_presentation is not None
+    assert case.current_presentation.number == 2
+    assert case.current_presentation.reason == "progression at T9"
 
 
 def test_a_decline_records_who_declined_and_why(world: World) -> None:

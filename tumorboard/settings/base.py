@@ -211,6 +211,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SpinalLevelEnum": "cases.models.SPINAL_LEVEL_CHOICES",
         "TechniqueEnum": "cases.models.RadiotherapyTechnique",
+        "CaseStatusEnum": "cases.models.CaseStatus",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
