@@ -26,19 +26,33 @@ BROKER = os.environ.get("CELERY_BROKER_URL", "")
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    if BROKER:
-        return
-    if CI:
+    """Tests that need a real broker or PostgreSQL are skipped locally without them, saying
+    how to run them; with CI=true they always run (CI provides both)."""
+    postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    if CI and not (BROKER and postgres):
         raise pytest.UsageError(
-            "CI=true but CELERY_BROKER_URL is not set: the broker tests must run in CI."
+            "CI=true needs CELERY_BROKER_URL and a PostgreSQL DATABASE_URL: the broker and "
+            "concurrency tests must run in CI."
         )
-    skip = pytest.mark.skip(
-        reason="needs a real broker and worker: set CELERY_BROKER_URL=redis://127.0.0.1:6379/15 "
-        "(CI always does)"
-    )
-    for item in items:
-        if "broker" in item.keywords:
-            item.add_marker(skip)
+    needs = {
+        "broker": (
+            bool(BROKER),
+            "needs a real broker and worker: set CELERY_BROKER_URL=redis://127.0.0.1:6379/15 "
+            "(CI always does)",
+        ),
+        "postgres": (
+            postgres,
+            "needs PostgreSQL (row locks, real concurrent transactions): set DATABASE_URL="
+            "postgres://postgres@127.0.0.1:5432/tumorboard (CI always does)",
+        ),
+    }
+    for marker, (available, reason) in needs.items():
+        if available:
+            continue
+        skip = pytest.mark.skip(reason=reason)
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 def pytest_sessionfinish(session: Any, exitstatus: int) -> None:

@@ -12,12 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from cases.exceptions import Conflict, StaleVersion
 from cases.permissions import Perm, has_perm
 
 
@@ -79,6 +81,17 @@ def _flatten(value: Any) -> list[str]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, StaleVersion):
+        stale = Response(
+            {"errors": {"version": [str(exc)]}, "current_version": exc.current},
+            status=status.HTTP_412_PRECONDITION_FAILED,
+        )
+        stale["ETag"] = f'"{exc.current}"'
+        return stale
+    if isinstance(exc, Conflict | IntegrityError):
+        # IntegrityError: a race no service foresaw; the service's transaction rolled back.
+        message = str(exc) if isinstance(exc, Conflict) else Conflict.DEFAULT
+        return Response({"errors": {"non_field_errors": [message]}}, status=409)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail: Any = {

@@ -4,7 +4,7 @@ serializer fields that resolve related objects within the user's own selectors.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -73,14 +73,43 @@ class ScopedReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         obj = self.get_object()
         if self.audited:
             audit_reads(user=request.user, action=AuditAction.VIEW, objects=[obj])
-        return Response(self.get_serializer(obj).data)
+        return with_etag(Response(self.get_serializer(obj).data), obj)
+
+
+def with_etag(response: Response, obj: Any) -> Response:
+    """Give a versioned record's response its ETag: the version, quoted."""
+    version = getattr(obj, "version", None)
+    if version is not None:
+        response["ETag"] = f'"{version}"'
+    return response
+
+
+def if_match_version(request: Request) -> int | None:
+    """The version the client read, from ``If-Match`` (absent or ``*``: not checked).
+
+    Accepts what we send as ETag (``"3"``), a weak form (``W/"3"``) or the bare number.
+    """
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    value = header.removeprefix("W/").strip().strip('"')
+    if not value.isdigit():
+        raise exceptions.ValidationError(
+            {"If-Match": ['Send the version you read, as in the ETag header: If-Match: "3".']}
+        )
+    return int(value)
 
 
 class ServiceWriteMixin:
     """Create and update through services. The parent object named in the input (a board or
     a case) is checked with the view's ``write_permission`` before the service runs; the
     response re-reads the object through the selector, so it has the detail view's shape.
+
+    Updates are PATCH only (the fields sent are the fields changed); PUT is not offered. The
+    version the client read comes from ``If-Match``: a stale one is a 412.
     """
+
+    http_method_names: Sequence[str] = ("get", "post", "patch", "head", "options")
 
     parent_field = "case"  # the serializer field naming the parent
     parent_kwarg = "case"  # the service argument receiving it
@@ -93,7 +122,8 @@ class ServiceWriteMixin:
 
     def _respond(self, obj: Any, status: int = 200) -> Response:
         fresh = self.get_queryset().get(pk=obj.pk)  # type: ignore[attr-defined]
-        return Response(self.get_serializer(fresh).data, status=status)  # type: ignore[attr-defined]
+        data = self.get_serializer(fresh).data  # type: ignore[attr-defined]
+        return with_etag(Response(data, status=status), fresh)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)  # type: ignore[attr-defined]
@@ -101,7 +131,9 @@ class ServiceWriteMixin:
         data = dict(serializer.validated_data)
         self.check_object_permissions(request, self.permission_target(data))  # type: ignore[attr-defined]
         parent = data.pop(self.parent_field)
-        obj = type(self).create_service(by=request.user, **{self.parent_kwarg: parent}, **data)
+        obj = type(self).create_service(
+            by=acting_user(request), **{self.parent_kwarg: parent}, **data
+        )
         return self._respond(obj, status=201)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -109,9 +141,9 @@ class ServiceWriteMixin:
         serializer = self.get_serializer(obj, data=request.data, partial=True)  # type: ignore[attr-defined]
         serializer.is_valid(raise_exception=True)
         type(self).update_service(
-            by=request.user, **{self.update_kwarg: obj}, **serializer.validated_data
+            by=acting_user(request),
+            expected_version=if_match_version(request),
+            **{self.update_kwarg: obj},
+            **serializer.validated_data,
         )
         return self._respond(obj)
-
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self.partial_update(request, *args, **kwargs)

@@ -118,10 +118,11 @@ class PatientSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
             "sex",
             "institution",
             "registered_board",
+            "version",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["version", "created_at", "updated_at"]
         # Uniqueness of (institution, MRN) is checked by the service's full_clean, which
         # knows the institution; the serializer cannot.
         validators: list[Any] = []
@@ -193,10 +194,12 @@ class CaseSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
             "able_to_tolerate_surgery",
             "able_to_tolerate_percutaneous",
             "able_to_tolerate_local_treatment",
+            "version",
             "created_at",
             "updated_at",
         ]
         read_only_fields = [
+            "version",
             # Specialists' judgements: set through /cases/{id}/scoring-inputs/.
             "tumor_growth",
             "radiosensitivity",
@@ -316,6 +319,7 @@ class AssessmentSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
             "status",
             "details",
             "opinion",
+            "version",
             "created_at",
             "updated_at",
             "submitted_at",

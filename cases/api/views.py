@@ -21,7 +21,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from scoring.domain.vocabulary import PrimaryTumor
-from tumorboard.api_base import ScopedReadViewSet, ServiceWriteMixin, acting_user
+from tumorboard.api_base import (
+    ScopedReadViewSet,
+    ServiceWriteMixin,
+    acting_user,
+    if_match_version,
+)
 
 from .. import selectors, services
 from ..audit import audit_reads
@@ -154,7 +159,12 @@ class CaseViewSet(
         case = self.get_object()
         serializer = s.CaseScoringInputsSerializer(case, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        services.case_scoring_inputs_update(by=request.user, case=case, **serializer.validated_data)
+        services.case_scoring_inputs_update(
+            by=acting_user(request),
+            case=case,
+            expected_version=if_match_version(request),
+            **serializer.validated_data,
+        )
         return self._respond(case)
 
     @extend_schema(responses=s.CaseScoresSerializer)
@@ -193,7 +203,12 @@ class CaseViewSet(
         case = self.get_object()
         serializer = s.CaseTransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.case_transition(by=acting_user(request), case=case, **serializer.validated_data)
+        services.case_transition(
+            by=acting_user(request),
+            case=case,
+            expected_version=if_match_version(request),
+            **serializer.validated_data,
+        )
         return self._respond(case)
 
     action_permissions = {
@@ -285,7 +300,12 @@ class AssessmentViewSet(
 
     def _status_change(self, request: Request, name: str) -> Response:
         assessment = self.get_object()
-        services.assessment_change_status(by=request.user, assessment=assessment, transition=name)
+        services.assessment_change_status(
+            by=acting_user(request),
+            assessment=assessment,
+            transition=name,
+            expected_version=if_match_version(request),
+        )
         return self._respond(assessment)
 
     @extend_schema(request=None, responses=s.AssessmentSerializer)

@@ -14,6 +14,7 @@ from scoring.domain.vocabulary import (
     TomitaGrowth,
 )
 
+from .base import Versioned
 from .boards import Board, Institution
 
 
@@ -26,7 +27,7 @@ class Sex(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-class Patient(models.Model):
+class Patient(Versioned):
     """Protected health information. ``__str__`` deliberately shows no identifier."""
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="patients")
@@ -113,7 +114,7 @@ class FamilySupport(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-class Case(models.Model):
+class Case(Versioned):
     """A referral of a patient to a board, and what the board weighs in deciding it.
 
     Accepting the referral opens its first presentation to the board, each re-presentation the

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .base import Versioned
 from .boards import Specialty
 from .patients import Case
 
@@ -64,7 +65,7 @@ class AssessmentStatus(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
 
 
-class SpecialtyAssessment(models.Model):
+class SpecialtyAssessment(Versioned):
     """One specialty's assessment of one presentation of a case.
 
     ``details`` holds the specialty's structured fields, validated by

@@ -30,6 +30,7 @@ from scoring.domain.vocabulary import (
     VisceralMetastases,
 )
 
+from .base import Versioned
 from .boards import SPINAL_LEVEL_CHOICES
 from .patients import Case
 
@@ -63,7 +64,7 @@ class SystemicDiseaseStatus(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-class ClinicalStatus(models.Model):
+class ClinicalStatus(Versioned):
     """A dated snapshot of the patient's condition; a case keeps every snapshot.
 
     Every clinical field is optional: a missing value is a value to chase, never a default.
@@ -147,6 +148,13 @@ class ClinicalStatus(models.Model):
         return f"Clinical status #{self.pk} of {self.case}"
 
 
+def _normalise_levels(obj: PriorRadiotherapy | SpinalLesion) -> None:
+    """A single level is given by its level alone: the span is that level to itself."""
+    if obj.level_from and not obj.level_to:
+        obj.level_to = obj.level_from
+    _validate_levels(obj.level_from, obj.level_to)
+
+
 def _validate_levels(level_from: str, level_to: str) -> None:
     if level_from and level_to and SpinalLevel(level_from).index > SpinalLevel(level_to).index:
         raise ValidationError(
@@ -160,12 +168,17 @@ class RadiotherapyTechnique(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
-class PriorRadiotherapy(models.Model):
+class PriorRadiotherapy(Versioned):
     """A course of radiotherapy to the spine before this referral (re-irradiation limits)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="prior_radiotherapy")
     level_from = models.CharField(max_length=3, choices=SPINAL_LEVEL_CHOICES)
-    level_to = models.CharField(max_length=3, choices=SPINAL_LEVEL_CHOICES)
+    level_to = models.CharField(
+        max_length=3,
+        blank=True,
+        choices=SPINAL_LEVEL_CHOICES,
+        help_text="Lowest level of a span; leave empty for a single level.",
+    )
     technique = models.CharField(
         max_length=10, choices=RadiotherapyTechnique.choices, default=RadiotherapyTechnique.UNKNOWN
     )
@@ -195,7 +208,7 @@ class PriorRadiotherapy(models.Model):
         return f"Prior radiotherapy #{self.pk} of {self.case}"
 
     def clean(self) -> None:
-        _validate_levels(self.level_from, self.level_to)
+        _normalise_levels(self)
 
 
 class ImagingModality(models.TextChoices):
@@ -206,7 +219,7 @@ class ImagingModality(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class SpinalLesion(models.Model):
+class SpinalLesion(Versioned):
     """One spinal lesion (a level or a contiguous span), with its SINS items and ESCC grade.
 
     SINS location is not stored: it follows from the levels (scoring-spec.md §1.2).
@@ -214,7 +227,12 @@ class SpinalLesion(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="lesions")
     level_from = models.CharField(max_length=3, choices=SPINAL_LEVEL_CHOICES)
-    level_to = models.CharField(max_length=3, choices=SPINAL_LEVEL_CHOICES)
+    level_to = models.CharField(
+        max_length=3,
+        blank=True,
+        choices=SPINAL_LEVEL_CHOICES,
+        help_text="Lowest level of a span; leave empty for a single level.",
+    )
 
     sins_pain = models.CharField(max_length=30, blank=True, choices=SinsPain.choices())
     sins_bone_lesion = models.CharField(max_length=10, blank=True, choices=SinsBoneLesion.choices())
@@ -268,4 +286,4 @@ class SpinalLesion(models.Model):
         return f"{self.level_from}–{self.level_to}"
 
     def clean(self) -> None:
-        _validate_levels(self.level_from, self.level_to)
+        _normalise_levels(self)

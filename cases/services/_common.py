@@ -1,18 +1,27 @@
-"""What every service of the cases app shares: permission re-checks, validation, saving with
-the row history attributed to the user, locking."""
+"""What every service of the cases app shares: permission re-checks, validation, locking, and
+saving only what changed with the row history attributed to the user.
+
+The concurrency rule (README "Concurrent edits"): a service that writes any record of a case
+locks the case row first (``_lock_case``), then re-reads the record it changes, checks the
+version the client read (``_check_version``), and saves only the fields that were sent
+(``_save(..., changed=...)``). Two people editing different fields of one record both keep
+their edit; an edit based on an outdated version is refused (StaleVersion), never applied
+over the newer one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models
 
 from .. import permissions
-from ..models import (
-    Case,
-)
+from ..exceptions import Conflict, StaleVersion
+from ..models import Case
+from ..models.base import Versioned
 from ..permissions import Perm
 from ..workflow import (
     FINAL_STATUSES,
@@ -46,14 +55,26 @@ def _require_owned_fields(user: Any, obj: object, fields: Mapping[str, Any]) -> 
         raise PermissionDenied(f"Only these specialties may set these components: {owners}.")
 
 
-def _save(obj: M, *, by: Any, exclude: list[str] | None = None) -> M:
-    """Validate fully, then save with the history row attributed to ``by``."""
-    obj.full_clean(exclude=exclude)
+def _save(obj: M, *, by: Any, changed: Sequence[str] | None = None) -> M:
+    """Validate fully, then save with the history row attributed to ``by``.
+
+    For an existing row, ``changed`` names the fields to write (nothing else is written, so a
+    concurrent change of another field survives) and the version is raised.
+    """
+    obj.full_clean()
     obj._history_user = by  # type: ignore[attr-defined]  # read by django-simple-history
+    update_fields: list[str] | None = None
+    if changed is not None and not obj._state.adding:
+        update_fields = list(changed)
+        if isinstance(obj, Versioned):
+            obj.version += 1
+            update_fields.append("version")
+        if any(f.name == "updated_at" for f in obj._meta.concrete_fields):
+            update_fields.append("updated_at")
     try:
-        obj.save()
+        obj.save(update_fields=update_fields)
     except IntegrityError as exc:  # a race past full_clean's uniqueness check
-        raise ValidationError({"non_field_errors": "This record conflicts with another."}) from exc
+        raise Conflict() from exc
     return obj
 
 
@@ -64,7 +85,19 @@ def _lock(obj: M) -> M:
     return obj
 
 
-def _apply(obj: M, fields: Mapping[str, Any], editable: set[str]) -> list[str]:
+def _lock_case(case: Case) -> Case:
+    """Lock the case row: every writer of the case's records queues here, so the scores they
+    recompute and the records they re-read are the previous writer's committed ones."""
+    return _lock(case)
+
+
+def _check_version(obj: Versioned, expected: int | None) -> None:
+    """Refuse a change made on an older version than the record now has (None: not checked)."""
+    if expected is not None and expected != obj.version:
+        raise StaleVersion(current=obj.version)
+
+
+def _apply(obj: M, fields: Mapping[str, Any], editable: AbstractSet[str]) -> list[str]:
     """Set ``fields`` on ``obj`` and return the names that really changed."""
     unknown = set(fields) - editable
     if unknown:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +25,8 @@ from ..workflow import (
     assessment_transition_for,
 )
 from ._common import (
-    _lock,
+    _check_version,
+    _lock_case,
     _require,
     _save,
 )
@@ -58,6 +60,7 @@ def assessment_create(
     """
     assessment = SpecialtyAssessment(case=case, specialty=specialty, author=by, opinion=opinion)
     _require(by, Perm.AUTHOR_ASSESSMENT, assessment)
+    _lock_case(case)
     _check_assessable(case)
     # Assessable statuses come after acceptance, which opened a presentation.
     assessment.presentation = case.current_presentation  # type: ignore[assignment]
@@ -74,10 +77,17 @@ def assessment_update(
     assessment: SpecialtyAssessment,
     details: Mapping[str, Any] | None = None,
     opinion: str | None = None,
+    expected_version: int | None = None,
 ) -> SpecialtyAssessment:
-    """Edit a draft. A submitted assessment is reopened first (an explicit, audited step)."""
+    """Edit a draft. A submitted assessment is reopened first (an explicit, audited step).
+
+    ``details`` are merged key by key into what is stored now (after the lock), so two edits
+    of different fields both survive.
+    """
     _require(by, Perm.AUTHOR_ASSESSMENT, assessment)
-    _lock(assessment)
+    _lock_case(assessment.case)
+    assessment.refresh_from_db()
+    _check_version(assessment, expected_version)
     _check_assessable(assessment.case)
     if assessment.status != AssessmentStatus.DRAFT:
         raise ValidationError({"status": "A submitted assessment is reopened before editing."})
@@ -92,18 +102,24 @@ def assessment_update(
         assessment.opinion = opinion
         changed.append("opinion")
     if changed:
-        _save(assessment, by=by)
+        _save(assessment, by=by, changed=changed)
         audit_record(user=by, action=AuditAction.UPDATE, obj=assessment, changed_fields=changed)
     return assessment
 
 
 @transaction.atomic
 def assessment_change_status(
-    *, by: Any, assessment: SpecialtyAssessment, transition: str
+    *,
+    by: User,
+    assessment: SpecialtyAssessment,
+    transition: str,
+    expected_version: int | None = None,
 ) -> SpecialtyAssessment:
     """``submit`` (complete fields and an opinion required) or ``reopen`` an assessment."""
     _require(by, Perm.AUTHOR_ASSESSMENT, assessment)
-    _lock(assessment)
+    _lock_case(assessment.case)
+    assessment.refresh_from_db()
+    _check_version(assessment, expected_version)
     _check_assessable(assessment.case)
     target = assessment_transition_for(assessment.status, transition)
     if transition == "submit":
@@ -113,7 +129,7 @@ def assessment_change_status(
         assessment.submitted_at = timezone.now()
     previous = assessment.status
     assessment.status = target
-    _save(assessment, by=by)
+    _save(assessment, by=by, changed=["status", "submitted_at"])
     audit_record(
         user=by,
         action=AuditAction.TRANSITION,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Unpack
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -23,38 +23,24 @@ from ..permissions import Perm
 from ..workflow import FINAL_STATUSES, case_transition_for, case_transition_named
 from ._common import (
     _apply,
-    _lock,
+    _check_version,
+    _lock_case,
     _require,
     _require_open,
     _require_owned_fields,
     _save,
 )
+from .fields import CaseFields, CaseScoringInputs, keys
 from .presentations import presentation_open
 from .scores import case_scores_recompute
 
 # --- Cases ----------------------------------------------------------------------------------
 
-CASE_FIELDS = {
-    "referring_physician",
-    "referring_physician_contact",
-    "referred_on",
-    "urgency",
-    "clinical_question",
-    "primary_tumor",
-    "primary_tumor_detail",
-    "primary_diagnosed_on",
-    "current_cancer_treatment",
-    "comorbidities",
-    "expected_survival",
-    "family_support",
-    "family_support_notes",
-    "financial_limitations",
-    "patient_goals",
-}
+CASE_FIELDS = keys(CaseFields)
 
 
 @transaction.atomic
-def case_refer(*, by: Any, patient: Patient, board: Board, **fields: Any) -> Case:
+def case_refer(*, by: User, patient: Patient, board: Board, **fields: Unpack[CaseFields]) -> Case:
     """Refer ``patient`` to ``board``. The patient must already be visible to ``by``."""
     _require(by, Perm.MANAGE_CASES, board)
     if not permissions.has_perm(by, Perm.VIEW, patient):
@@ -75,47 +61,59 @@ def case_refer(*, by: Any, patient: Patient, board: Board, **fields: Any) -> Cas
 
 
 @transaction.atomic
-def case_update(*, by: Any, case: Case, **fields: Any) -> Case:
+def case_update(
+    *, by: User, case: Case, expected_version: int | None = None, **fields: Unpack[CaseFields]
+) -> Case:
+    """Edit the referral: only the fields given are written."""
     _require(by, Perm.MANAGE_CASES, case)
-    _lock(case)
+    _lock_case(case)
+    _check_version(case, expected_version)
     if case.status in FINAL_STATUSES:
         raise ValidationError(
             {"status": f"A {case.status} case cannot be edited; re-present it first."}
         )
     changed = _apply(case, fields, CASE_FIELDS)
     if changed:
-        _save(case, by=by)
+        _save(case, by=by, changed=changed)
         case_scores_recompute(case=case)
         audit_record(user=by, action=AuditAction.UPDATE, obj=case, changed_fields=changed)
     return case
 
 
-CASE_SCORING_FIELDS = {
-    "tumor_growth",
-    "radiosensitivity",
-    "able_to_tolerate_surgery",
-    "able_to_tolerate_percutaneous",
-    "able_to_tolerate_local_treatment",
-}
+CASE_SCORING_FIELDS = keys(CaseScoringInputs)
 
 
 @transaction.atomic
-def case_scoring_inputs_update(*, by: Any, case: Case, **fields: Any) -> Case:
+def case_scoring_inputs_update(
+    *,
+    by: User,
+    case: Case,
+    expected_version: int | None = None,
+    **fields: Unpack[CaseScoringInputs],
+) -> Case:
     """Set the case-level scoring judgements; each only by its owning specialty."""
     _require(by, Perm.EDIT_CLINICAL_DATA, case)
-    _lock(case)
+    _lock_case(case)
+    _check_version(case, expected_version)
     _require_open(case)
     _require_owned_fields(by, case, fields)
     changed = _apply(case, fields, CASE_SCORING_FIELDS)
     if changed:
-        _save(case, by=by)
+        _save(case, by=by, changed=changed)
         case_scores_recompute(case=case)
         audit_record(user=by, action=AuditAction.UPDATE, obj=case, changed_fields=changed)
     return case
 
 
 @transaction.atomic
-def case_transition(*, by: User, case: Case, transition: str, reason: str = "") -> Case:
+def case_transition(
+    *,
+    by: User,
+    case: Case,
+    transition: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
     """A user's request to move the case along a named transition of ``cases.workflow``.
 
     Each transition declares the permission it needs on the case's board; a transition that
@@ -127,11 +125,20 @@ def case_transition(*, by: User, case: Case, transition: str, reason: str = "") 
             {"transition": f"'{step.name}' is not made by hand: {step.system_note}"}
         )
     _require(by, step.permission, case)
-    return case_move(by=by, case=case, transition=transition, reason=reason)
+    return case_move(
+        by=by, case=case, transition=transition, reason=reason, expected_version=expected_version
+    )
 
 
 @transaction.atomic
-def case_move(*, by: User | None, case: Case, transition: str, reason: str = "") -> Case:
+def case_move(
+    *,
+    by: User | None,
+    case: Case,
+    transition: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> Case:
     """Move the case along a named transition, without a permission check: for other services
     (a signed decision marks the case discussed; follow-up re-presents a failed plan), which
     have checked their own rule. ``by`` is the user on whose action it happens, or None for a
@@ -141,14 +148,17 @@ def case_move(*, by: User | None, case: Case, transition: str, reason: str = "")
     sees the first's status. Accepting and re-presenting open a presentation, to which new
     assessments belong; the board's specialists are then asked for their assessment.
     """
-    _lock(case)
+    _lock_case(case)
+    _check_version(case, expected_version)
     step = case_transition_for(case.status, transition, reason)
     previous = case.status
+    changed = ["status", "status_changed_at"]
     if step.opens_presentation:
         case.current_presentation = presentation_open(case=case, by=by, reason=reason)
+        changed.append("current_presentation")
     case.status = step.target
     case.status_changed_at = timezone.now()
-    _save(case, by=by)
+    _save(case, by=by, changed=changed)
     CaseStatusChange.objects.create(
         case=case,
         transition=step.name,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar, Unpack
 
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from ..audit import audit_record
@@ -15,34 +16,28 @@ from ..models import (
     PriorRadiotherapy,
     SpinalLesion,
 )
+from ..models.base import Versioned
 from ..permissions import Perm
 from ._common import (
     M,
     _apply,
+    _check_version,
+    _lock_case,
     _require,
     _require_open,
     _require_owned_fields,
     _save,
 )
+from .fields import ClinicalStatusFields, LesionFields, PriorRadiotherapyFields, keys
 from .scores import case_scores_recompute
+
+V = TypeVar("V", bound=Versioned)
 
 # --- Clinical data: statuses, lesions, prior radiotherapy ---------------------------------
 
-CLINICAL_STATUS_FIELDS = {
-    f.name
-    for f in ClinicalStatus._meta.concrete_fields
-    if f.editable and f.name not in {"id", "case", "recorded_by", "created_at", "updated_at"}
-}
-LESION_FIELDS = {
-    f.name
-    for f in SpinalLesion._meta.concrete_fields
-    if f.editable and f.name not in {"id", "case", "recorded_by", "created_at", "updated_at"}
-}
-PRIOR_RT_FIELDS = {
-    f.name
-    for f in PriorRadiotherapy._meta.concrete_fields
-    if f.editable and f.name not in {"id", "case", "recorded_by", "created_at"}
-}
+CLINICAL_STATUS_FIELDS = keys(ClinicalStatusFields)
+LESION_FIELDS = keys(LesionFields)
+PRIOR_RT_FIELDS = keys(PriorRadiotherapyFields)
 
 
 # Records whose changes change the case's scores (prior radiotherapy feeds no score).
@@ -50,9 +45,10 @@ SCORE_INPUTS = (ClinicalStatus, SpinalLesion)
 
 
 def _clinical_create(
-    by: Any, case: Case, obj: M, fields: Mapping[str, Any], allowed: set[str]
+    by: User, case: Case, obj: M, fields: Mapping[str, Any], allowed: frozenset[str]
 ) -> M:
     _require(by, Perm.EDIT_CLINICAL_DATA, case)
+    _lock_case(case)
     _require_open(case)
     _require_owned_fields(by, obj, fields)
     _apply(obj, fields, allowed)
@@ -63,14 +59,23 @@ def _clinical_create(
     return obj
 
 
-def _clinical_update(by: Any, obj: M, fields: Mapping[str, Any], allowed: set[str]) -> M:
+def _clinical_update(
+    by: User,
+    obj: V,
+    fields: Mapping[str, Any],
+    allowed: frozenset[str],
+    expected_version: int | None,
+) -> V:
     case: Case = obj.case  # type: ignore[attr-defined]
     _require(by, Perm.EDIT_CLINICAL_DATA, case)
+    _lock_case(case)
+    obj.refresh_from_db()  # what is committed now, not what the caller read before the lock
+    _check_version(obj, expected_version)
     _require_open(case)
     _require_owned_fields(by, obj, fields)
     changed = _apply(obj, fields, allowed)
     if changed:
-        _save(obj, by=by)
+        _save(obj, by=by, changed=changed)
         if isinstance(obj, SCORE_INPUTS):
             case_scores_recompute(case=case)
         audit_record(user=by, action=AuditAction.UPDATE, obj=obj, changed_fields=changed)
@@ -78,36 +83,56 @@ def _clinical_update(by: Any, obj: M, fields: Mapping[str, Any], allowed: set[st
 
 
 @transaction.atomic
-def clinical_status_record(*, by: Any, case: Case, **fields: Any) -> ClinicalStatus:
+def clinical_status_record(
+    *, by: User, case: Case, **fields: Unpack[ClinicalStatusFields]
+) -> ClinicalStatus:
     obj = ClinicalStatus(case=case, recorded_by=by)
     return _clinical_create(by, case, obj, fields, CLINICAL_STATUS_FIELDS)
 
 
 @transaction.atomic
-def clinical_status_update(*, by: Any, status: ClinicalStatus, **fields: Any) -> ClinicalStatus:
-    return _clinical_update(by, status, fields, CLINICAL_STATUS_FIELDS)
+def clinical_status_update(
+    *,
+    by: User,
+    status: ClinicalStatus,
+    expected_version: int | None = None,
+    **fields: Unpack[ClinicalStatusFields],
+) -> ClinicalStatus:
+    return _clinical_update(by, status, fields, CLINICAL_STATUS_FIELDS, expected_version)
 
 
 @transaction.atomic
-def lesion_add(*, by: Any, case: Case, **fields: Any) -> SpinalLesion:
+def lesion_add(*, by: User, case: Case, **fields: Unpack[LesionFields]) -> SpinalLesion:
     return _clinical_create(
         by, case, SpinalLesion(case=case, recorded_by=by), fields, LESION_FIELDS
     )
 
 
 @transaction.atomic
-def lesion_update(*, by: Any, lesion: SpinalLesion, **fields: Any) -> SpinalLesion:
-    return _clinical_update(by, lesion, fields, LESION_FIELDS)
+def lesion_update(
+    *,
+    by: User,
+    lesion: SpinalLesion,
+    expected_version: int | None = None,
+    **fields: Unpack[LesionFields],
+) -> SpinalLesion:
+    return _clinical_update(by, lesion, fields, LESION_FIELDS, expected_version)
 
 
 @transaction.atomic
-def prior_radiotherapy_add(*, by: Any, case: Case, **fields: Any) -> PriorRadiotherapy:
+def prior_radiotherapy_add(
+    *, by: User, case: Case, **fields: Unpack[PriorRadiotherapyFields]
+) -> PriorRadiotherapy:
     obj = PriorRadiotherapy(case=case, recorded_by=by)
     return _clinical_create(by, case, obj, fields, PRIOR_RT_FIELDS)
 
 
 @transaction.atomic
 def prior_radiotherapy_update(
-    *, by: Any, course: PriorRadiotherapy, **fields: Any
+    *,
+    by: User,
+    course: PriorRadiotherapy,
+    expected_version: int | None = None,
+    **fields: Unpack[PriorRadiotherapyFields],
 ) -> PriorRadiotherapy:
-    return _clinical_update(by, course, fields, PRIOR_RT_FIELDS)
+    return _clinical_update(by, course, fields, PRIOR_RT_FIELDS, expected_version)

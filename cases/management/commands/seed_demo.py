@@ -7,6 +7,7 @@ Idempotent: running it again changes nothing. It refuses to run unless DEBUG is 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
@@ -181,7 +182,7 @@ class Command(BaseCommand):
             neurological_symptom_tempo="none",
             extraspinal_bone_metastases_count=2,
             vertebral_metastases_count=1,
-            serum_albumin_g_dl="3.9",
+            serum_albumin_g_dl=Decimal("3.9"),
         )
         # Each scoring judgement is entered by the specialty that owns it.
         services.clinical_status_update(
