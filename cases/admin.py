@@ -22,7 +22,6 @@ from .models import (
     ClinicalStatus,
     Institution,
     Membership,
-    Notification,
     Patient,
     Presentation,
     PriorRadiotherapy,
@@ -157,9 +156,3 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["kind", "case", "presentation_round", "recipient", "sent_at"]
-    readonly_fields = ["kind", "case", "presentation_round", "recipient", "claimed_at", "sent_at"]

@@ -30,7 +30,6 @@ from .patients import (
 )
 from .presentations import (
     AssessmentStatus,
-    Notification,
     Presentation,
     PresentationKind,
     SpecialtyAssessment,
@@ -66,7 +65,6 @@ __all__ = [
     "Institution",
     "Membership",
     "NeurologicalDeficit",
-    "Notification",
     "Patient",
     "Presentation",
     "PresentationKind",

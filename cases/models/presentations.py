@@ -111,34 +111,3 @@ class SpecialtyAssessment(Versioned):
     def clean(self) -> None:
         if self.presentation_id and self.case_id and self.presentation.case_id != self.case_id:
             raise ValidationError({"presentation": "The presentation is of another case."})
-
-
-class Notification(models.Model):
-    """An e-mail the product sent (or is sending). The unique key makes the job idempotent:
-    a retried or duplicated task finds the row and does not send twice.
-    """
-
-    class Kind(models.TextChoices):
-        ASSESSMENT_REQUEST = "assessment_request", "Assessment requested"
-
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notifications")
-    presentation_round = models.PositiveSmallIntegerField()
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "case", "presentation_round", "recipient"],
-                name="notification_once_per_round",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} for {self.case} to user #{self.recipient_id}"

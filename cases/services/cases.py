@@ -146,7 +146,8 @@ def case_move(
 
     The case row is locked first, so two moves of the same case are serialised and the second
     sees the first's status. Accepting and re-presenting open a presentation, to which new
-    assessments belong; the board's specialists are then asked for their assessment.
+    assessments belong, and ask the board's specialists for their assessment (outbox rows in
+    this transaction, delivered after commit).
     """
     _lock_case(case)
     _check_version(case, expected_version)
@@ -174,8 +175,4 @@ def case_move(
         changed_fields=["status"],
         detail=f"{step.name}: {previous} -> {step.target}",
     )
-    if step.opens_presentation and case.current_presentation is not None:
-        from ..tasks import request_assessments
-
-        request_assessments.delay_on_commit(case.pk, case.current_presentation.number)  # type: ignore[attr-defined]
     return case

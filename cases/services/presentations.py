@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db.models import Max
+from django.template.loader import render_to_string
+from django.urls import reverse
 
-from ..models import Case, Presentation, PresentationKind
+from notifications.services import notify
+
+from ..models import AssessmentStatus, Case, Membership, Presentation, PresentationKind, Role
 from ._common import _save
+
+# The outbox kind of "please assess this case" (one per presentation and specialist).
+ASSESSMENT_REQUEST = "assessment_request"
 
 
 def presentation_open(*, case: Case, by: User | None, reason: str = "") -> Presentation:
@@ -23,4 +30,47 @@ def presentation_open(*, case: Case, by: User | None, reason: str = "") -> Prese
         reason=reason.strip(),
         opened_by=by,
     )
-    return _save(presentation, by=by)
+    _save(presentation, by=by)
+    assessment_requests_notify(presentation=presentation)
+    return presentation
+
+
+def assessment_requests_notify(*, presentation: Presentation) -> int:
+    """Ask each specialist of the specialties the board expects to assess, who has not yet
+    submitted for this presentation, for their assessment: one outbox row per specialist
+    (naming all their specialties), written in the caller's transaction and delivered after
+    commit. Idempotent per presentation and specialist. Returns the number of new rows.
+    """
+    case = presentation.case
+    submitted = presentation.assessments.filter(status=AssessmentStatus.SUBMITTED).values(
+        "specialty_id"
+    )
+    memberships = (
+        Membership.objects.filter(
+            board_id=case.board_id,
+            role=Role.SPECIALIST,
+            specialty__in=case.board.quorum_specialties.all(),
+            user__is_active=True,
+        )
+        .exclude(specialty_id__in=submitted)
+        .select_related("user", "specialty")
+        .order_by("user_id", "specialty__display_order")
+    )
+    by_user: dict[int, tuple[User, list[str]]] = {}
+    for membership in memberships:
+        name = membership.specialty.name if membership.specialty else ""
+        by_user.setdefault(membership.user_id, (membership.user, []))[1].append(name)
+    url = reverse("pages:case-detail", args=[case.pk])
+    created = 0
+    for user, specialties in by_user.values():
+        context = {"case": case, "presentation": presentation, "specialties": specialties}
+        created += notify(
+            kind=ASSESSMENT_REQUEST,
+            dedupe_key=f"presentation:{presentation.pk}",
+            recipients=[user],
+            subject=f"Assessment requested: case #{case.pk}",
+            body=render_to_string("emails/assessment_request.txt", context),
+            url=url,
+            board_id=case.board_id,
+        )
+    return created

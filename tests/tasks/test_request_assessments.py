@@ -1,8 +1,9 @@
-"""The assessment-request job: who is asked, idempotency, after-commit, a real worker."""
+"""Asking the specialists for their assessment: outbox rows written with the transition,
+delivered after commit (in-process, or by a real worker through the real broker in CI)."""
 
 from __future__ import annotations
 
-import time
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,11 +12,15 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from cases import services
-from cases.models import Notification, Specialty
-from cases.notifications import assessment_requests_send
-from cases.tasks import request_assessments
-from tests.conftest import World, make_case, make_user
+from cases.models import Specialty
+from notifications.models import Notification
+from notifications.services import deliver_pending
+from notifications.tasks import sweep
+from tests.celery_support import BrokerSwitch, wait_for
+from tests.conftest import World, client_for, make_case, make_user
 from tumorboard.celery import app
+
+QUORUM = {"surgeon", "radonc", "medonc", "radiologist"}
 
 
 @pytest.fixture
@@ -27,78 +32,80 @@ def eager() -> Iterator[None]:
     app.conf.task_always_eager = previous
 
 
-def recipients() -> set[str]:
-    return {address for message in mail.outbox for address in message.to}
+def delivered() -> Counter[str]:
+    return Counter(address for message in mail.outbox for address in message.to)
 
 
-def test_accepting_asks_the_quorum_specialists_after_commit(
+def requests_for(case: Any) -> set[str]:
+    rows = Notification.objects.filter(kind="assessment_request", board_id=case.board_id)
+    return set(rows.values_list("recipient__username", flat=True))
+
+
+def test_accepting_writes_the_requests_and_sends_them_after_commit(
     world: World, eager: None, django_capture_on_commit_callbacks: Any
 ) -> None:
     case = make_case(world)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.case_transition(by=world.coordinator, case=case, transition="accept")
-        assert mail.outbox == []  # nothing is sent before the transaction commits
-    assert len(callbacks) == 1
+        # The rows exist in the transition's transaction; nothing is sent before commit.
+        assert requests_for(case) == QUORUM
+        assert mail.outbox == []
+    assert len(callbacks) == 1  # one kick for the whole transaction
     callbacks[0]()
     # Quorum: spine surgery, radiation oncology, medical oncology, radiology. Not the
     # coordinator, the attending, or the other board's specialists.
-    assert recipients() == {
-        "surgeon@example.org",
-        "radonc@example.org",
-        "medonc@example.org",
-        "radiologist@example.org",
-    }
-    subject = mail.outbox[0].subject
-    assert subject == f"[Spine Tumor Board] Assessment requested: case #{case.pk}"
-    assert Notification.objects.filter(case=case, sent_at__isnull=False).count() == 4
+    assert delivered() == Counter({f"{name}@example.org": 1 for name in QUORUM})
+    message = mail.outbox[0]
+    assert message.subject == f"[Spine Tumor Board] Assessment requested: case #{case.pk}"
+    assert f"/cases/{case.pk}/" in message.body
+    assert case.patient.family_name not in message.body + message.subject
+    assert case.patient.mrn not in message.body + message.subject
+    dedupe = {n.dedupe_key for n in Notification.objects.all()}
+    case.refresh_from_db()
+    assert dedupe == {f"presentation:{case.current_presentation_id}"}
 
 
-def test_a_failed_transition_enqueues_nothing(
+def test_a_failed_transition_writes_and_sends_nothing(
     world: World, eager: None, django_capture_on_commit_callbacks: Any
 ) -> None:
     case = make_case(world, status="in_workup")
+    Notification.objects.all().delete()
     with (
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(ValidationError),
     ):
         services.case_transition(by=world.coordinator, case=case, transition="accept")
     assert callbacks == []
+    assert not Notification.objects.exists()
     assert mail.outbox == []
 
 
-def test_specialties_already_submitted_are_not_asked(world: World) -> None:
-    case = make_case(world, status="in_workup")
-    assessment = services.assessment_create(
-        by=world.radiologist,
-        case=case,
-        specialty=world.specialties[Specialty.RADIOLOGY],
-        details={"imaging_findings": "x", "escc_grade": "0"},
-        opinion="ok",
-    )
-    services.assessment_change_status(
-        by=world.radiologist, assessment=assessment, transition="submit"
-    )
-    sent = assessment_requests_send(case_id=case.pk, presentation_round=1)
-    assert sent == 3
-    assert "radiologist@example.org" not in recipients()
-
-
-def test_running_twice_sends_once(world: World) -> None:
-    case = make_case(world, status="in_workup")
-    assert assessment_requests_send(case_id=case.pk, presentation_round=1) == 4
-    assert assessment_requests_send(case_id=case.pk, presentation_round=1) == 0
-    assert len(mail.outbox) == 4
-    assert Notification.objects.count() == 4
-
-
-def test_a_superseded_round_sends_nothing(world: World) -> None:
+def test_re_presenting_asks_again_for_the_new_presentation(world: World, eager: None) -> None:
     case = make_case(world, status="discussed")
+    before = Notification.objects.count()
     services.case_transition(by=world.coordinator, case=case, transition="re_present", reason="x")
-    assert assessment_requests_send(case_id=case.pk, presentation_round=1) == 0
-    assert assessment_requests_send(case_id=case.pk, presentation_round=2) == 4
+    case.refresh_from_db()
+    new = Notification.objects.filter(dedupe_key=f"presentation:{case.current_presentation_id}")
+    assert set(new.values_list("recipient__username", flat=True)) == QUORUM
+    assert Notification.objects.count() == before + 4
 
 
-def test_a_specialist_with_two_quorum_specialties_gets_one_mail(world: World) -> None:
+def test_asking_twice_for_one_presentation_adds_nothing(world: World, eager: None) -> None:
+    case = make_case(world, status="in_workup")
+    from django.db import transaction
+
+    from cases.services.presentations import assessment_requests_notify
+
+    with transaction.atomic():
+        assert assessment_requests_notify(presentation=case.current_presentation) == 0
+    assert Notification.objects.count() == 4
+    assert deliver_pending() == 4
+    assert deliver_pending() == 0
+
+
+def test_a_specialist_with_two_specialties_gets_one_request_naming_both(
+    world: World, eager: None
+) -> None:
     services.membership_grant(
         by=world.admin,
         board=world.board,
@@ -106,103 +113,48 @@ def test_a_specialist_with_two_quorum_specialties_gets_one_mail(world: World) ->
         role="specialist",
         specialty=world.specialties[Specialty.RADIOLOGY],
     )
-    case = make_case(world, status="in_workup")
-    assessment_requests_send(case_id=case.pk, presentation_round=1)
+    make_case(world, status="in_workup")
+    deliver_pending()
     to_surgeon = [m for m in mail.outbox if m.to == ["surgeon@example.org"]]
     assert len(to_surgeon) == 1
     assert "Spine surgery, Radiology" in to_surgeon[0].body
 
 
-def test_inactive_users_and_users_without_address_are_skipped(world: World) -> None:
+def test_inactive_users_and_users_without_address(world: World, eager: None) -> None:
     world.surgeon.is_active = False
     world.surgeon.save()
     world.radonc.email = ""
     world.radonc.save()
     case = make_case(world, status="in_workup")
-    assert assessment_requests_send(case_id=case.pk, presentation_round=1) == 2
-    assert recipients() == {"medonc@example.org", "radiologist@example.org"}
+    deliver_pending()
+    assert delivered() == Counter({"medonc@example.org": 1, "radiologist@example.org": 1})
+    # Without an address: still told in the product.
+    assert requests_for(case) == {"radonc", "medonc", "radiologist"}
 
 
-def test_a_stale_claim_is_retried_but_a_fresh_one_is_not(world: World) -> None:
-    import datetime as dt
-
-    from django.utils import timezone
-
-    case = make_case(world, status="in_workup")
-    for name in ("surgeon", "radonc", "medonc"):
-        Notification.objects.create(
-            kind="assessment_request",
-            case=case,
-            presentation_round=1,
-            recipient=world.users[name],
-            claimed_at=timezone.now(),  # another worker is sending these right now
-        )
-    Notification.objects.create(
-        kind="assessment_request",
-        case=case,
-        presentation_round=1,
-        recipient=world.radiologist,
-        claimed_at=timezone.now() - dt.timedelta(hours=1),  # that worker died
-    )
-    assert assessment_requests_send(case_id=case.pk, presentation_round=1) == 1
-    assert recipients() == {"radiologist@example.org"}
-
-
-@pytest.fixture
-def celery_worker(transactional_db: Any, worker_id: str) -> Iterator[Any]:
-    """A real Celery worker (solo pool, in a thread) consuming the real broker.
-
-    It listens on a queue of its own per test process (pytest-xdist runs several, each with
-    its own test database), so it never picks up a task meant for another database.
-    """
-    from celery.contrib.testing.worker import start_worker
-
-    assert not app.conf.task_always_eager, "the worker test needs a real broker"
-    queue = f"tests-{worker_id}"
-    previous = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
-    try:
-        with app.connection_for_write() as connection:
-            connection.default_channel.queue_purge(queue)
-    except Exception:  # noqa: S110 (the queue does not exist yet: nothing to purge)
-        pass
-    try:
-        with start_worker(
-            app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=[queue]
-        ) as worker:
-            yield worker
-    finally:
-        app.conf.task_default_queue = previous
-
-
-def wait_for(predicate: Any, seconds: float = 30) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return False
+# --- With the real broker and a real worker (CI) ---------------------------------------------
 
 
 @pytest.mark.broker
 @pytest.mark.xdist_group("broker")
-def test_real_worker_sends_requests_once(world: World, celery_worker: Any) -> None:
+def test_real_worker_delivers_the_requests_once(world: World, celery_worker: Any) -> None:
     case = make_case(world)
-    # Commits for real (transactional_db): on commit, the task goes to Redis, and the
-    # worker thread picks it up and writes to the same database.
+    # Commits for real (transactional_db): the kick goes to Redis after commit, and the worker
+    # thread delivers from the same database.
     services.case_transition(by=world.coordinator, case=case, transition="accept")
-    assert wait_for(lambda: Notification.objects.filter(sent_at__isnull=False).count() == 4)
-    # The same job again, through the broker: idempotent.
-    result = request_assessments.delay(case.pk, 1)
-    assert wait_for(lambda: result.ready()) if app.conf.result_backend else True
-    time.sleep(1)
-    assert Notification.objects.filter(sent_at__isnull=False).count() == 4
-    assert len([m for m in mail.outbox if f"case #{case.pk}" in m.subject]) == 4
+    assert wait_for(lambda: Notification.objects.filter(email_sent_at__isnull=False).count() == 4)
+    # The sweep, through the broker: nothing is sent twice.
+    assert sweep.apply_async(ignore_result=False).get(timeout=30) == 0
+    assert delivered() == Counter({f"{name}@example.org": 1 for name in QUORUM})
 
 
 @pytest.mark.broker
 @pytest.mark.xdist_group("broker")
-def test_real_worker_skips_submitted_specialties(world: World, celery_worker: Any) -> None:
+def test_with_the_broker_down_accepting_succeeds_and_nothing_is_lost(
+    world: World, celery_worker: Any, broker: BrokerSwitch
+) -> None:
+    """Reproduced before the outbox: a 500 although the change was saved, no e-mail ever, and
+    the retry refused. Now: the accept succeeds, and the sweep delivers once Redis is back."""
     late = make_user("late-joiner")
     services.membership_grant(
         by=world.admin,
@@ -211,7 +163,17 @@ def test_real_worker_skips_submitted_specialties(world: World, celery_worker: An
         role="specialist",
         specialty=world.specialties[Specialty.MEDICAL_ONCOLOGY],
     )
-    case = make_case(world, status="in_workup")
-    request_assessments.delay(case.pk, 1)
-    assert wait_for(lambda: Notification.objects.filter(sent_at__isnull=False).count() == 5)
-    assert Notification.objects.filter(recipient=late).exists()
+    case = make_case(world)
+    broker.dead()
+    response = client_for(world.coordinator).post(
+        f"/api/v1/cases/{case.pk}/transition/", {"transition": "accept"}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "in_workup"
+    assert Notification.objects.filter(email_sent_at__isnull=True).count() == 5
+    assert mail.outbox == []
+
+    broker.restore()
+    assert sweep.apply_async(ignore_result=False).get(timeout=30) == 5
+    assert sweep.apply_async(ignore_result=False).get(timeout=30) == 0
+    assert delivered() == Counter({f"{name}@example.org": 1 for name in [*QUORUM, "late-joiner"]})

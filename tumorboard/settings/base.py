@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "axes",
     # The floors, bottom up: each app imports only the ones listed before it.
     "scoring",
+    "notifications",
     "cases",
     "meetings",
     "web",
@@ -180,6 +181,16 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Periodic work (`make beat`): sweeps over what is due, never long ETAs.
+CELERY_BEAT_SCHEDULE = {
+    # Delivers whatever the after-commit kick did not (broker down, worker lost). Expires
+    # before the next one is due, so a backlog after an outage is one sweep, not hundreds.
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
 
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
