@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -100,10 +101,27 @@ class MembershipInline(admin.TabularInline):
         return False
 
 
+class BoardForm(forms.ModelForm):
+    """The admin builds the fields (all of the board's); this adds the cross-field rule."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        quorum = set(cleaned.get("quorum_specialties") or [])
+        expected = set(cleaned.get("expected_specialties") or [])
+        if quorum - expected:
+            names = ", ".join(sorted(str(s) for s in quorum - expected))
+            self.add_error(
+                "expected_specialties",
+                f"Every quorum specialty is expected to assess; add {names}.",
+            )
+        return cleaned
+
+
 @admin.register(Board)
 class BoardAdmin(SimpleHistoryAdmin):
+    form = BoardForm
     list_display = ["name", "institution", "is_active"]
-    filter_horizontal = ["quorum_specialties"]
+    filter_horizontal = ["quorum_specialties", "expected_specialties"]
     inlines = [MembershipInline]
 
 

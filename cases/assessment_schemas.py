@@ -3,6 +3,12 @@
 One Django form per specialty: the same class validates the API's ``details`` object, renders
 the specialty's page form later, and documents the fields. Drafts may be partial; ``SUBMIT``
 lists what a submitted assessment must contain.
+
+Only what is *not* a score input lives here. A score input the specialty owns (radiology's
+ESCC grade and SINS imaging items, surgery's mechanical pain, radiation oncology's
+radiosensitivity, medical oncology's tumour growth…) is entered once, on its record, and the
+assessment shows and edits it there (``cases.score_inputs``, ``owned_inputs`` below); a test
+keeps a score input from creeping back into these forms.
 """
 
 from __future__ import annotations
@@ -14,18 +20,8 @@ from typing import Any, ClassVar
 from django import forms
 from django.core.exceptions import ValidationError
 
-from scoring.domain.vocabulary import (
-    EsccGrade,
-    Radiosensitivity,
-    SinsAlignment,
-    SinsBoneLesion,
-    SinsCollapse,
-    SinsPain,
-    SinsPosterolateral,
-    TomitaGrowth,
-)
-
 from .models import ExpectedSurvival, Specialty
+from .score_inputs import ScoreInput, owned_by
 
 YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")]
 
@@ -51,7 +47,6 @@ class SpineSurgeryDetails(DetailsForm):
         ],
         "Stability judgement",
     )
-    mechanical_pain = _choice(SinsPain.choices(), "Pain (SINS item)")
     surgical_candidate = _choice(
         [("yes", "Yes"), ("no", "No"), ("borderline", "Borderline")], "Surgical candidate"
     )
@@ -75,9 +70,8 @@ class SpineSurgeryDetails(DetailsForm):
 
 
 class RadiationOncologyDetails(DetailsForm):
-    SUBMIT = ("radiosensitivity", "proposed_technique")
+    SUBMIT = ("proposed_technique",)
 
-    radiosensitivity = _choice(Radiosensitivity.choices(), "Radiosensitivity")
     proposed_technique = _choice(
         [("none", "No radiotherapy"), ("cebrt", "Conventional EBRT"), ("sbrt", "SBRT / SRS")],
         "Proposed technique",
@@ -112,9 +106,6 @@ class MedicalOncologyDetails(DetailsForm):
         required=False, max_length=4000, label="Systemic therapy options"
     )
     expected_survival = _choice(ExpectedSurvival.choices, "Expected survival")
-    tomita_growth = _choice(
-        TomitaGrowth.choices(), "Primary tumor growth (Tomita)", "Confirmed by the oncologist."
-    )
     trial_eligible = _choice(YES_NO_UNKNOWN, "Eligible for a clinical trial")
     trial_details = forms.CharField(required=False, max_length=1000, label="Trial")
 
@@ -166,15 +157,13 @@ class PalliativeCareDetails(DetailsForm):
 
 
 class RadiologyDetails(DetailsForm):
-    SUBMIT = ("imaging_findings", "escc_grade")
+    SUBMIT = ("imaging_findings",)
 
     imaging_findings = forms.CharField(required=False, max_length=8000, label="Findings")
-    escc_grade = _choice(EsccGrade.choices(), "ESCC (Bilsky) grade, most severe level")
-    bone_lesion = _choice(SinsBoneLesion.choices(), "Bone lesion (SINS)")
-    alignment = _choice(SinsAlignment.choices(), "Alignment (SINS)")
-    vertebral_body_collapse = _choice(SinsCollapse.choices(), "Vertebral body collapse (SINS)")
-    posterolateral_involvement = _choice(
-        SinsPosterolateral.choices(), "Posterolateral involvement (SINS)"
+    other_findings = forms.CharField(
+        required=False,
+        max_length=4000,
+        label="Other findings (e.g. further lesions outside the spine, incidental findings)",
     )
 
 
@@ -203,6 +192,12 @@ def _json_ready(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     return value
+
+
+def owned_inputs(specialty_code: str) -> list[ScoreInput]:
+    """The score inputs the specialty's assessment shows and must have entered to submit
+    (inputs no calculator takes are owned but never required)."""
+    return [entry for entry in owned_by(specialty_code) if entry.uses]
 
 
 def validate_details(

@@ -34,7 +34,9 @@ def _patient_id(obj: Any) -> int | None:
     if isinstance(obj, Case):
         return obj.patient_id
     case = getattr(obj, "case", None)
-    return case.patient_id if case is not None else None
+    if case is not None:
+        return case.patient_id
+    return getattr(obj, "patient_id", None)  # e.g. a PatientBoardLink
 
 
 def _board_id(obj: Any) -> int | None:
@@ -87,3 +89,46 @@ def audit_reads(*, user: Any, action: AuditAction | str, objects: Iterable[Any])
     events = [_event(user, action, obj, (), "") for obj in objects]
     if events:
         AuditEvent.objects.bulk_create(events)
+
+
+def audit_patient_event(
+    *,
+    user: Any,
+    action: AuditAction | str,
+    patient_id: int | None,
+    board_id: int | None,
+    detail: str,
+) -> AuditEvent:
+    """Record an action about a patient that names no object the user was shown: a look-up
+    that found nothing (no patient id), a refused registration (the existing patient's id)."""
+    facts = request_facts.get()
+    event = AuditEvent(
+        user_id=getattr(user, "pk", None),
+        username=getattr(user, "username", "") or "",
+        action=action,
+        object_type=Patient._meta.label_lower,
+        object_id="" if patient_id is None else str(patient_id),
+        patient_id=patient_id,
+        board_id=board_id,
+        detail=detail[:200],
+        ip_address=facts.ip_address,
+        user_agent=facts.user_agent[:300],
+        request_path=facts.path[:300],
+    )
+    event.save()
+    return event
+
+
+def audit_lookup(*, user: Any, found: Sequence[Patient]) -> None:
+    """Record an MRN look-up: one row per patient it showed, or one row with no patient id
+    when it found none (the MRN itself is never stored)."""
+    if found:
+        audit_reads(user=user, action=AuditAction.LOOKUP, objects=found)
+    else:
+        audit_patient_event(
+            user=user,
+            action=AuditAction.LOOKUP,
+            patient_id=None,
+            board_id=None,
+            detail="MRN look-up: no patient found",
+        )

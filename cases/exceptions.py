@@ -17,11 +17,14 @@ class StaleVersion(Exception):
 
 
 class Conflict(Exception):
-    """A change collided with another made at the same moment (HTTP 409)."""
+    """A change collided with another made at the same moment, or with a record that already
+    exists (HTTP 409). ``field`` is the error key of the answer (``non_field_errors`` unless
+    one field is the cause, e.g. an MRN)."""
 
     DEFAULT = (
         "This change conflicts with another change made at the same moment. Reload and try again."
     )
 
-    def __init__(self, message: str = DEFAULT) -> None:
+    def __init__(self, message: str = DEFAULT, *, field: str = "non_field_errors") -> None:
+        self.field = field
         super().__init__(message)

@@ -24,10 +24,10 @@ from .models import (
     Membership,
     Patient,
     Role,
-    Specialty,
     SpecialtyAssessment,
     SpinalLesion,
 )
+from .score_inputs import CASE, LESION, SCORE_INPUTS, STATUS
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -53,41 +53,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.ATTENDING: frozenset({Perm.VIEW, Perm.EDIT_CLINICAL_DATA, Perm.SIGN_DECISION}),
 }
 
-# Scoring components that are a specialist's clinical judgement, and the specialties that own
-# them: only a specialist of an owning specialty on the case's board may set them (whatever
-# their other roles). Everything else in the clinical record is open to EDIT_CLINICAL_DATA.
-_RADIOLOGY = frozenset({Specialty.RADIOLOGY})
-_SURGERY = frozenset({Specialty.SPINE_SURGERY})
-_MED_ONC = frozenset({Specialty.MEDICAL_ONCOLOGY})
-FIELD_OWNERS: dict[type, dict[str, frozenset[str]]] = {
-    SpinalLesion: {
-        "sins_bone_lesion": _RADIOLOGY,
-        "sins_alignment": _RADIOLOGY,
-        "sins_vertebral_body_collapse": _RADIOLOGY,
-        "sins_posterolateral_involvement": _RADIOLOGY,
-        "escc_grade": _RADIOLOGY,
-        "pathologic_fracture": _RADIOLOGY,
-        "sins_pain": _SURGERY,
-        "mechanical_status": _SURGERY,
-    },
-    ClinicalStatus: {
-        "visceral_metastases": _MED_ONC,
-        "visceral_metastases_treatability": _MED_ONC,
-        "bone_metastases_extent": _MED_ONC,
-        "systemic_disease_status": _MED_ONC,
-    },
-    Case: {
-        "tumor_growth": _MED_ONC,
-        "radiosensitivity": frozenset({Specialty.RADIATION_ONCOLOGY}),
-        "able_to_tolerate_surgery": frozenset(
-            {Specialty.SPINE_SURGERY, Specialty.MEDICAL_ONCOLOGY}
-        ),
-        "able_to_tolerate_percutaneous": _SURGERY,
-        "able_to_tolerate_local_treatment": frozenset(
-            {Specialty.RADIATION_ONCOLOGY, Specialty.MEDICAL_ONCOLOGY}
-        ),
-    },
-}
+# Scoring inputs that are a specialist's clinical judgement, and the specialties that own them
+# (from the one table, ``cases.score_inputs``): only a specialist of an owning specialty on the
+# case's board may set them (whatever their other roles). Everything else in the clinical
+# record is open to EDIT_CLINICAL_DATA.
+_RECORD_MODELS: dict[str, type] = {LESION: SpinalLesion, STATUS: ClinicalStatus, CASE: Case}
+FIELD_OWNERS: dict[type, dict[str, frozenset[str]]] = {}
+for _input in SCORE_INPUTS:
+    if _input.owners:
+        FIELD_OWNERS.setdefault(_RECORD_MODELS[_input.record], {})[_input.field] = _input.owners
 
 _CACHE_ATTR = "_tumorboard_perm_cache"
 
@@ -175,15 +149,21 @@ def board_id_of(obj: object) -> int:
 def has_perm(user: AnyUser, perm: Perm, obj: object) -> bool:
     """Whether ``user`` holds ``perm`` for ``obj``, judged on the object's board.
 
-    A patient is judged on every board that registered or was referred the patient. Authoring
-    an assessment additionally requires being a specialist of the assessment's specialty on
-    that board: a specialist writes only their own specialty's assessment.
+    A patient is judged on every board that registered it, was linked to it (a matching
+    registration at another board of the institution: ``PatientBoardLink``) or was referred
+    it. Authoring an assessment additionally requires being a specialist of the assessment's
+    specialty on that board: a specialist writes only their own specialty's assessment.
     """
     allowed = board_ids(user, perm)
     if isinstance(obj, Patient):
         if obj.registered_board_id in allowed:
             return True
-        return bool(allowed) and obj.cases.filter(board_id__in=allowed).exists()
+        if not allowed:
+            return False
+        return (
+            obj.cases.filter(board_id__in=allowed).exists()
+            or obj.board_links.filter(board_id__in=allowed).exists()
+        )
     board_id = board_id_of(obj)
     if board_id not in allowed:
         return False

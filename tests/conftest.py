@@ -66,6 +66,16 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
 
 PASSWORD = "a-long-test-password-1"
 
+# Radiology's score inputs of a lesion, all entered (so a radiology assessment can be submitted).
+RADIOLOGY_LESION = {
+    "sins_bone_lesion": "lytic",
+    "sins_alignment": "normal",
+    "sins_vertebral_body_collapse": "lt_50_percent",
+    "sins_posterolateral_involvement": "none",
+    "escc_grade": "1a",
+    "pathologic_fracture": False,
+}
+
 
 @dataclass
 class World:
@@ -113,6 +123,9 @@ def world(db: Any) -> World:
     ]
     for b in (board, other_board):
         b.quorum_specialties.set([specialties[c] for c in quorum])
+        # The boards expect exactly their quorum to assess; tests that need pain management
+        # or palliative care asked too add them (tests/cases/test_expected_specialties.py).
+        b.expected_specialties.set([specialties[c] for c in quorum])
     w = World(institution, board, other_board, specialties, {"admin": admin})
     roles = [
         ("coordinator", Role.COORDINATOR, None),

@@ -11,7 +11,7 @@ from django.test import Client
 
 from cases import services
 from cases.models import Case, Specialty
-from tests.conftest import PASSWORD, World, client_for, make_case, make_patient
+from tests.conftest import PASSWORD, RADIOLOGY_LESION, World, client_for, make_case, make_patient
 
 
 def case_numbers(html: str) -> set[int]:
@@ -113,7 +113,7 @@ def test_case_page_shows_each_quorum_specialty_still_awaited(world: World) -> No
         by=world.radiologist,
         case=case,
         specialty=world.specialties[Specialty.RADIOLOGY],
-        details={"imaging_findings": "lytic T11", "escc_grade": "1a"},
+        details={"imaging_findings": "lytic T11"},
         opinion="no compression",
     )
     services.assessment_change_status(
@@ -133,16 +133,16 @@ def test_case_page_shows_each_quorum_specialty_still_awaited(world: World) -> No
 
 # --- Query counts ---------------------------------------------------------------------------
 
-# Measured: 14 queries on the home page and 18 on the case page, with 1 or 30 cases; the bounds
+# Measured: 15 queries on the home page and 18 on the case page, with 1 or 30 cases; the bounds
 # leave a margin of 2 (PostgreSQL and SQLite differ in savepoints).
 # Home page: session, user (authentication); the user's board ids (one guardian lookup, cached
 # for the request); COUNT for the paginator; the page of cases (patient, board, author joined);
-# quorum specialties and submitted assessments (prefetched); one bulk INSERT of the audit rows;
-# the boards of the header line, their quorum specialties and the user's memberships
-# (prefetched); the session save (SESSION_SAVE_EVERY_REQUEST) in a savepoint pair.
+# expected specialties and submitted assessments (prefetched); one bulk INSERT of the audit rows;
+# the boards of the header line, their quorum and expected specialties and the user's
+# memberships (prefetched); the session save (SESSION_SAVE_EVERY_REQUEST) in a savepoint pair.
 HOME_BOUND = 16
 # Case page: session, user, board ids; the case (joined) and one query per prefetched relation:
-# quorum specialties, submitted assessments, lesions, clinical statuses, prior radiotherapy,
+# expected specialties, submitted assessments, lesions, clinical statuses, prior radiotherapy,
 # assessments, their specialties, their authors, status changes, their authors; the audit
 # INSERT; the session save in a savepoint pair.
 DETAIL_BOUND = 20
@@ -155,12 +155,14 @@ def populate(world: World, n: int) -> list[Case]:
         services.clinical_status_record(
             by=world.coordinator, case=case, recorded_on=dt.date(2025, 11, 1), karnofsky=80
         )
-        services.lesion_add(by=world.coordinator, case=case, level_from="T4", level_to="T5")
+        services.lesion_add(
+            by=world.radiologist, case=case, level_from="T4", level_to="T5", **RADIOLOGY_LESION
+        )
         assessment = services.assessment_create(
             by=world.radiologist,
             case=case,
             specialty=world.specialties[Specialty.RADIOLOGY],
-            details={"imaging_findings": f"finding {i}", "escc_grade": "0"},
+            details={"imaging_findings": f"finding {i}"},
             opinion="ok",
         )
         services.assessment_change_status(

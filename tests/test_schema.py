@@ -72,3 +72,30 @@ def test_schema_validates_without_warnings(db: None) -> None:
     # the warnings themselves are printed to stderr, which pytest shows on failure.
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=stdout)
     assert "openapi: 3." in stdout.getvalue()
+
+
+def test_each_specialty_s_assessment_fields_are_documented(world: World) -> None:
+    """A client can build each specialty's form from the schema alone."""
+    from cases.assessment_schemas import SCHEMAS
+
+    schema = client_for(world.surgeon).get("/api/schema/", {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    assessment = components["Assessment"]["properties"]
+
+    def resolve(prop: dict[str, object]) -> dict[str, object]:
+        ref = prop.get("$ref") or prop["allOf"][0]["$ref"]  # type: ignore[index]
+        return components[str(ref).rsplit("/", 1)[1]]  # type: ignore[no-any-return]
+
+    assert resolve(assessment["specialty"])["enum"] == sorted(SCHEMAS)
+    one_of = {ref["$ref"].rsplit("/", 1)[1] for ref in components["AssessmentDetails"]["oneOf"]}
+    assert one_of == {"".join(p.title() for p in code.split("_")) + "Details" for code in SCHEMAS}
+    radonc = components["RadiationOncologyDetails"]
+    assert set(radonc["properties"]) == set(SCHEMAS["radiation_oncology"].base_fields)
+    assert radonc["properties"]["fractions"]["maximum"] == 60
+    assert "required to submit: proposed_technique" in radonc["description"]
+    technique = radonc["properties"]["proposed_technique"]
+    assert (
+        {"none", "cebrt", "sbrt"} <= set(components[technique["$ref"].rsplit("/", 1)[1]]["enum"])
+        if "$ref" in technique
+        else True
+    )

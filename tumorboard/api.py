@@ -13,7 +13,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from rest_framework import exceptions, status
+from django.db.models import QuerySet
+from rest_framework import exceptions, filters, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
@@ -57,6 +58,47 @@ class BoardPermission(BasePermission):
         return getattr(view, "write_permission", None)
 
 
+class OrderingFilter(filters.OrderingFilter):
+    """DRF's ``?ordering=``, strict: an unknown field is a 400 naming ``ordering`` (DRF itself
+    ignores it and answers in the default order, which a client cannot tell from success).
+
+    A view may map a public field name to an annotation of its selector with
+    ``ordering_aliases`` (cases: ``{"urgency": "urgency_level"}``, so urgency sorts clinically,
+    not alphabetically). The selector's own order follows the requested fields as the
+    tie-breaker, so pages stay stable.
+    """
+
+    def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
+        param = request.query_params.get(self.ordering_param, "")
+        terms = [term.strip() for term in param.split(",") if term.strip()]
+        if not terms:
+            return self.get_default_ordering(view)
+        valid = [name for name, _ in self.get_valid_fields(queryset, view, {"request": request})]
+        unknown = [term for term in terms if term.removeprefix("-") not in valid]
+        if unknown:
+            raise exceptions.ValidationError(
+                {
+                    self.ordering_param: [
+                        f"Cannot order by {', '.join(unknown)}; order by one of "
+                        f"{', '.join(sorted(valid))} (a leading '-' for descending)."
+                    ]
+                }
+            )
+        aliases: dict[str, str] = getattr(view, "ordering_aliases", {})
+        ordering = [
+            ("-" if term.startswith("-") else "")
+            + aliases.get(term.removeprefix("-"), term.removeprefix("-"))
+            for term in terms
+        ]
+        chosen = {term.removeprefix("-") for term in ordering}
+        default = queryset.query.order_by or queryset.model._meta.ordering
+        return ordering + [
+            term
+            for term in default
+            if isinstance(term, str) and term.removeprefix("-") not in chosen
+        ]
+
+
 class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
@@ -88,10 +130,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
         stale["ETag"] = f'"{exc.current}"'
         return stale
-    if isinstance(exc, Conflict | IntegrityError):
-        # IntegrityError: a race no service foresaw; the service's transaction rolled back.
-        message = str(exc) if isinstance(exc, Conflict) else Conflict.DEFAULT
-        return Response({"errors": {"non_field_errors": [message]}}, status=409)
+    if isinstance(exc, Conflict):
+        return Response({"errors": {exc.field: [str(exc)]}}, status=409)
+    if isinstance(exc, IntegrityError):
+        # A race no service foresaw; the service's transaction rolled back.
+        return Response({"errors": {"non_field_errors": [Conflict.DEFAULT]}}, status=409)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail: Any = {

@@ -107,6 +107,9 @@ class ServiceWriteMixin:
 
     Updates are PATCH only (the fields sent are the fields changed); PUT is not offered. The
     version the client read comes from ``If-Match``: a stale one is a 412.
+
+    A create service returns the new object (201), or ``(object, created)`` when it may answer
+    with an existing one instead (200: e.g. a patient the institution already holds, linked).
     """
 
     http_method_names: Sequence[str] = ("get", "post", "patch", "head", "options")
@@ -131,10 +134,11 @@ class ServiceWriteMixin:
         data = dict(serializer.validated_data)
         self.check_object_permissions(request, self.permission_target(data))  # type: ignore[attr-defined]
         parent = data.pop(self.parent_field)
-        obj = type(self).create_service(
+        result = type(self).create_service(
             by=acting_user(request), **{self.parent_kwarg: parent}, **data
         )
-        return self._respond(obj, status=201)
+        obj, created = result if isinstance(result, tuple) else (result, True)
+        return self._respond(obj, status=201 if created else 200)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         obj = self.get_object()  # type: ignore[attr-defined]

@@ -14,14 +14,15 @@ from cases.models import AuditAction, Case, CaseStatus
 
 
 class CaseListView(LoginRequiredMixin, ListView):
-    """Home: the cases of the user's boards, open ones first."""
+    """Home: the cases of the user's boards, most urgent first (emergency, urgent, routine),
+    then newest first (the selector's order)."""
 
     template_name = "cases/case_list.html"
     context_object_name = "cases"
     paginate_by = 50
 
     def get_queryset(self) -> QuerySet[Case]:
-        cases = selectors.cases_for_user(self.request.user).order_by("status", "-created_at")
+        cases = selectors.cases_for_user(self.request.user)
         status = self.request.GET.get("status")
         if status in CaseStatus.values:
             cases = cases.filter(status=status)

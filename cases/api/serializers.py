@@ -30,8 +30,10 @@ from ..models import (
     SpecialtyAssessment,
     SpinalLesion,
 )
+from ..models.records import validate_albumin_g_dl
 from ..permissions import has_perm
 from ..workflow import CASE_TRANSITIONS, transitions_from
+from .schema import DetailsField, SpecialtyCodeField
 
 
 class SpecialtySerializer(serializers.ModelSerializer):
@@ -53,7 +55,17 @@ class RoleSerializer(serializers.ModelSerializer):
 class BoardSerializer(serializers.ModelSerializer):
     institution = serializers.CharField(source="institution.name", read_only=True)
     quorum_specialties: serializers.SlugRelatedField[Specialty] = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True
+        slug_field="code",
+        many=True,
+        read_only=True,
+        help_text="Specialties that must have assessed a case for a decision.",
+    )
+    expected_specialties: serializers.SlugRelatedField[Specialty] = serializers.SlugRelatedField(
+        slug_field="code",
+        many=True,
+        read_only=True,
+        help_text="Specialties asked to assess every case (assessment requests, a case's "
+        "missing_specialties): the quorum ones and any others the board wants to hear.",
     )
     my_roles = RoleSerializer(source="my_memberships", many=True, read_only=True)
 
@@ -64,6 +76,7 @@ class BoardSerializer(serializers.ModelSerializer):
             "name",
             "institution",
             "quorum_specialties",
+            "expected_specialties",
             "default_meeting_weekday",
             "default_meeting_time",
             "default_meeting_duration_minutes",
@@ -278,6 +291,18 @@ class CaseChildSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
 
 
 class ClinicalStatusSerializer(CaseChildSerializer):
+    # Wider than the column (3 digits, 1 decimal) so that a value in another unit reaches the
+    # validator, which names the unit and gives the g/dL value, instead of a digit count error.
+    serum_albumin_g_dl = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=1,
+        required=False,
+        allow_null=True,
+        validators=[validate_albumin_g_dl],
+        help_text="Serum albumin in g/dL (0.5–7.0, one decimal, e.g. 3.8). A value in g/L "
+        "(38) or µmol/L (570) is refused with its g/dL value.",
+    )
+
     class Meta:
         model = ClinicalStatus
         exclude: list[str] = []
@@ -300,12 +325,41 @@ class PriorRadiotherapySerializer(CaseChildSerializer):
         read_only_fields = ["created_at"]
 
 
+class OwnedInputSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # named like a Field attribute
+    record = serializers.CharField()
+    field = serializers.CharField()
+    lesion = serializers.IntegerField(allow_null=True)
+    lesion_levels = serializers.CharField(allow_null=True)
+    record_id = serializers.IntegerField(allow_null=True)
+    value = serializers.JSONField(allow_null=True)
+    entered = serializers.BooleanField()
+
+
+class OwnedInputWriteSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="e.g. 'lesion.escc_grade'")
+    lesion = serializers.IntegerField(required=False, help_text="For a lesion's input.")
+    value = serializers.JSONField(allow_null=True)
+
+
 class AssessmentSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
     case = ScopedPrimaryKeyRelatedField(selector=selectors.cases_for_user)
-    specialty = serializers.SlugRelatedField(slug_field="code", queryset=Specialty.objects.all())
+    specialty = SpecialtyCodeField(slug_field="code", queryset=Specialty.objects.all())
     author = serializers.CharField(source="author.username", read_only=True)
-    details = serializers.JSONField(required=False)
+    details = DetailsField(
+        required=False, help_text="The specialty's structured fields (one schema per specialty)."
+    )
     presentation_round = serializers.IntegerField(source="presentation.number", read_only=True)
+    owned_inputs = serializers.SerializerMethodField(
+        help_text="The score inputs this specialty owns, with their values, on their records."
+    )
+    inputs = serializers.ListField(
+        child=OwnedInputWriteSerializer(),
+        required=False,
+        write_only=True,
+        help_text="Set owned score inputs on their records (PATCH only).",
+    )
 
     class Meta:
         model = SpecialtyAssessment
@@ -318,6 +372,8 @@ class AssessmentSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
             "author",
             "status",
             "details",
+            "owned_inputs",
+            "inputs",
             "opinion",
             "version",
             "created_at",
@@ -337,6 +393,10 @@ class AssessmentSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
         if not isinstance(value, dict):
             raise serializers.ValidationError("Expected an object of the specialty's fields.")
         return value
+
+    @extend_schema_field(OwnedInputSerializer(many=True))
+    def get_owned_inputs(self, assessment: SpecialtyAssessment) -> list[dict[str, Any]]:
+        return selectors.assessment_owned_inputs(assessment)
 
 
 # --- Stored scores -------------------------------------------------------------------------
@@ -378,11 +438,20 @@ class ScoreRecordSerializer(serializers.ModelSerializer):
 
 
 class ChaseSerializer(serializers.Serializer):
-    record = serializers.CharField(
-        help_text="Where the value is entered: case, clinical status, lesion."
+    """One missing score input: what it is, where it is entered, who owns it, what needs it."""
+
+    key = serializers.CharField(help_text="Machine key, e.g. 'lesion.escc_grade'.")
+    label = serializers.CharField()  # type: ignore[assignment]  # named like a Field attribute
+    record = serializers.ChoiceField(
+        choices=["case", "clinical_status", "lesion"], help_text="Where the value is entered."
     )
-    field = serializers.CharField()
-    owner = serializers.CharField(allow_null=True, help_text="Owning specialty, if any.")
+    field = serializers.CharField(help_text="The field of that record.")
+    owners = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Specialty codes that may enter it; empty: any clinical editor.",
+    )
+    lesion = serializers.IntegerField(allow_null=True, help_text="For a lesion's input.")
+    lesion_levels = serializers.CharField(allow_null=True)
     needed_by = serializers.ListField(child=serializers.CharField())
 
 

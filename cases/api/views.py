@@ -6,11 +6,12 @@ data is written to the audit log; nothing is ever deleted through the API.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -20,6 +21,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from scoring.domain import CALCULATORS
 from scoring.domain.vocabulary import PrimaryTumor
 from tumorboard.api_base import (
     ScopedReadViewSet,
@@ -29,18 +31,53 @@ from tumorboard.api_base import (
 )
 
 from .. import selectors, services
-from ..audit import audit_reads
+from ..audit import audit_lookup, audit_reads
 from ..models import (
     AssessmentStatus,
     AuditAction,
+    Board,
     Case,
     CaseStatus,
+    Patient,
+    PatientBoardLink,
+    Presentation,
     Specialty,
     SpecialtyAssessment,
+    SpinalLesion,
     Urgency,
 )
-from ..permissions import Perm
+from ..permissions import Perm, board_ids
 from . import serializers as s
+
+# --- Filters --------------------------------------------------------------------------------
+# Every filter value is validated: an unknown one is a 400 naming the filter, never an empty
+# list that looks like "nothing matches" (choices, codes, calculator names; ids only among the
+# user's own boards, so another board's id reads like one that does not exist).
+
+
+def _scoped(model: type[Any], board_lookup: str) -> Callable[[Any], QuerySet[Any]]:
+    """The ``model`` rows of the user's boards, as a filter's ``queryset`` callable. Plain
+    (no joins or prefetches): a filter only checks that the named row is one of them."""
+
+    def queryset(request: Any) -> QuerySet[Any]:
+        user = getattr(request, "user", None)
+        if user is None:  # the OpenAPI schema is generated without a request
+            return model._default_manager.none()
+        return model._default_manager.filter(**{board_lookup: board_ids(user, Perm.VIEW)})
+
+    return queryset
+
+
+def _visible_patients(request: Any) -> QuerySet[Patient]:
+    user = getattr(request, "user", None)
+    return Patient.objects.none() if user is None else selectors.patients_for_user(user)
+
+
+def _true_false(label: str) -> django_filters.ChoiceFilter:
+    # A choice, not a BooleanFilter: django-filter reads an unknown boolean as "no filter".
+    return django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], method="filter_true_false", label=label
+    )
 
 
 class SpecialtyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -88,7 +125,15 @@ class MeView(APIView):
 
 class PatientFilter(django_filters.FilterSet):
     # No MRN or name filters: query strings end up in access logs. See ``lookup``.
-    board = django_filters.NumberFilter(field_name="registered_board")
+    board = django_filters.ModelChoiceFilter(
+        queryset=_scoped(Board, "pk__in"),
+        method="filter_board",
+        label="Patients registered at or linked to this board",
+    )
+
+    def filter_board(self, queryset: QuerySet[Patient], name: str, value: Board) -> Any:
+        linked = PatientBoardLink.objects.filter(patient=OuterRef("pk"), board=value)
+        return queryset.filter(Q(registered_board=value) | Exists(linked))
 
 
 class PatientViewSet(
@@ -101,27 +146,38 @@ class PatientViewSet(
     parent_field = "registered_board"
     parent_kwarg = "board"
     update_kwarg = "patient"
-    create_service = staticmethod(services.patient_register)
+    create_service = staticmethod(services.patient_register_or_link)
     update_service = staticmethod(services.patient_update)
     ordering_fields = ["family_name", "date_of_birth", "created_at"]
     action_permissions = {"lookup": Perm.VIEW}
 
+    @extend_schema(
+        request=s.PatientSerializer,
+        responses={201: s.PatientSerializer, 200: s.PatientSerializer},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Register a patient (201). An MRN the institution already holds, with the same date
+        of birth and family name, links that patient to the board instead (200, the existing
+        patient); with other details it is a 409 that reveals nothing of the other record."""
+        return super().create(request, *args, **kwargs)
+
     @extend_schema(request=s.PatientLookupSerializer, responses=s.PatientSerializer(many=True))
     @action(detail=False, methods=["post"])
     def lookup(self, request: Request) -> Response:
-        """Find a visible patient by MRN. A POST, so the MRN never appears in a URL or log."""
+        """Find a visible patient by MRN. A POST, so the MRN never appears in a URL or log.
+        Every look-up is audited, one that finds nothing included."""
         serializer = s.PatientLookupSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         found = list(self.get_queryset().filter(mrn=serializer.validated_data["mrn"]))
-        audit_reads(user=request.user, action=AuditAction.LIST, objects=found)
+        audit_lookup(user=request.user, found=found)
         return Response(self.get_serializer(found, many=True).data)
 
 
 class CaseFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices)
     urgency = django_filters.MultipleChoiceFilter(choices=Urgency.choices)
-    board = django_filters.NumberFilter(field_name="board")
-    patient = django_filters.NumberFilter(field_name="patient")
+    board = django_filters.ModelChoiceFilter(queryset=_scoped(Board, "pk__in"))
+    patient = django_filters.ModelChoiceFilter(queryset=_visible_patients)
     primary_tumor = django_filters.ChoiceFilter(choices=PrimaryTumor.choices())
     missing_specialty = django_filters.ModelChoiceFilter(
         queryset=Specialty.objects.all(),
@@ -151,6 +207,8 @@ class CaseViewSet(
     create_service = staticmethod(services.case_refer)
     update_service = staticmethod(services.case_update)
     ordering_fields = ["created_at", "referred_on", "urgency", "status"]
+    # Urgency sorts clinically (emergency, urgent, routine), not alphabetically.
+    ordering_aliases = {"urgency": "urgency_level"}
 
     @extend_schema(request=s.CaseScoringInputsSerializer, responses=s.CaseSerializer)
     @action(detail=True, methods=["patch"], url_path="scoring-inputs")
@@ -220,7 +278,7 @@ class CaseViewSet(
 
 
 class CaseChildFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case")
+    case = django_filters.ModelChoiceFilter(queryset=_scoped(Case, "board_id__in"))
 
 
 class ClinicalStatusViewSet(
@@ -272,11 +330,15 @@ class PresentationViewSet(ScopedReadViewSet):
 
 
 class AssessmentFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case")
-    specialty = django_filters.CharFilter(field_name="specialty__code")
+    case = django_filters.ModelChoiceFilter(queryset=_scoped(Case, "board_id__in"))
+    specialty = django_filters.ModelChoiceFilter(
+        queryset=Specialty.objects.all(), to_field_name="code", label="Specialty code"
+    )
     status = django_filters.ChoiceFilter(choices=AssessmentStatus.choices)
-    presentation = django_filters.NumberFilter(field_name="presentation")
-    presentation_round = django_filters.NumberFilter(field_name="presentation__number")
+    presentation = django_filters.ModelChoiceFilter(
+        queryset=_scoped(Presentation, "case__board_id__in")
+    )
+    presentation_round = django_filters.NumberFilter(field_name="presentation__number", min_value=1)
 
 
 class AssessmentViewSet(
@@ -324,10 +386,13 @@ class AssessmentViewSet(
 
 
 class ScoreRecordFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case")
-    lesion = django_filters.NumberFilter(field_name="lesion")
-    calculator = django_filters.CharFilter(field_name="calculator")
-    current = django_filters.BooleanFilter(field_name="is_current")
+    case = django_filters.ModelChoiceFilter(queryset=_scoped(Case, "board_id__in"))
+    lesion = django_filters.ModelChoiceFilter(queryset=_scoped(SpinalLesion, "case__board_id__in"))
+    calculator = django_filters.ChoiceFilter(choices=[(name, name) for name in CALCULATORS])
+    current = _true_false("true: current scores only; false: the history")
+
+    def filter_true_false(self, queryset: QuerySet[Any], name: str, value: str) -> Any:
+        return queryset.filter(is_current=value == "true")
 
 
 class ScoreRecordViewSet(ScopedReadViewSet):

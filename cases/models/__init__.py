@@ -25,6 +25,7 @@ from .patients import (
     ExpectedSurvival,
     FamilySupport,
     Patient,
+    PatientBoardLink,
     Sex,
     Urgency,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "Membership",
     "NeurologicalDeficit",
     "Patient",
+    "PatientBoardLink",
     "Presentation",
     "PresentationKind",
     "PriorRadiotherapy",

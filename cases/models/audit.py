@@ -14,6 +14,9 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", "Updated"
     TRANSITION = "transition", "Status changed"
     PERMISSION = "permission", "Permissions changed"
+    LOOKUP = "lookup", "Looked up by MRN"
+    LINK = "link", "Linked to another board"
+    CONFLICT = "conflict", "Refused: conflicting registration"
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

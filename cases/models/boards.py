@@ -70,6 +70,13 @@ class Board(models.Model):
         related_name="quorum_of_boards",
         help_text="Specialties that must be present (and have assessed a case) for a decision.",
     )
+    expected_specialties = models.ManyToManyField(
+        Specialty,
+        related_name="expected_by_boards",
+        help_text="Specialties asked to assess every case (the quorum ones and any others, e.g. "
+        "pain or palliative care): they receive the assessment requests, and a case lacking "
+        "their submitted assessment lists them as missing.",
+    )
     default_meeting_weekday = models.PositiveSmallIntegerField(
         null=True,
         blank=True,

@@ -83,6 +83,44 @@ class Patient(Versioned):
             raise ValidationError({"registered_board": "The board belongs to another institution."})
 
 
+class PatientBoardLink(models.Model):
+    """A registered patient made visible to another board of the same institution.
+
+    Written by ``cases.services.patient_register`` when a coordinator of ``board`` registers an
+    MRN the institution already holds and the date of birth and family name match; audited
+    (action ``link``). The patient is then one of the board's patients, exactly as if the
+    board had registered it (``cases.permissions.has_perm``, ``selectors.patients_for_user``).
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="board_links")
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="patient_links")
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["patient", "board"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "board"],
+                name="patient_board_link_unique",
+                violation_error_message="The patient is already linked to this board.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} linked to {self.board}"
+
+    def clean(self) -> None:
+        if (
+            self.patient_id
+            and self.board_id
+            and self.patient.institution_id != self.board.institution_id
+        ):
+            raise ValidationError({"board": "The board belongs to another institution."})
+
+
 class Urgency(models.TextChoices):
     ROUTINE = "routine", "Routine"
     URGENT = "urgent", "Urgent (e.g. suspected cord compression, new deficit)"

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from scoring.domain.consistency import albumin_g_dl_problem
 from scoring.domain.vocabulary import (
     KARNOFSKY_VALUES,
     AmbulatoryStatus,
@@ -38,6 +39,16 @@ from .patients import Case
 def _validate_not_future(value: object) -> None:
     if value and value > timezone.localdate():  # type: ignore[operator]
         raise ValidationError("The date is in the future.")
+
+
+def validate_albumin_g_dl(value: Decimal | None) -> None:
+    """Serum albumin in g/dL (0.5–7.0); a value plainly in g/L or µmol/L is refused with the
+    g/dL value as a hint (``scoring.domain.consistency``)."""
+    if value is None:
+        return
+    problem = albumin_g_dl_problem(Decimal(value))
+    if problem is not None:
+        raise ValidationError(problem, code="albumin_unit")
 
 
 class NeurologicalDeficit(models.TextChoices):
@@ -125,7 +136,8 @@ class ClinicalStatus(Versioned):
         decimal_places=1,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal(7))],
+        validators=[validate_albumin_g_dl],
+        help_text="In g/dL, 0.5–7.0 (e.g. 3.8), not g/L (38) or µmol/L (570).",
     )
     systemic_disease_status = models.CharField(
         max_length=20, blank=True, choices=SystemicDiseaseStatus.choices

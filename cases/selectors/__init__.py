@@ -17,10 +17,18 @@ from .records import (
     presentations_for_user,
     prior_radiotherapy_for_user,
 )
-from .scores import CaseScores, case_scores, chase_list, current_scores, score_records_for_user
+from .scores import (
+    CaseScores,
+    assessment_owned_inputs,
+    case_scores,
+    chase_list,
+    current_scores,
+    score_records_for_user,
+)
 
 __all__ = [
     "CaseScores",
+    "assessment_owned_inputs",
     "assessments_for_user",
     "audit_events_for_patient",
     "boards_for_user",

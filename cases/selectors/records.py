@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from ..models import (
@@ -19,13 +20,21 @@ from ..models import (
     ClinicalStatus,
     Membership,
     Patient,
+    PatientBoardLink,
     Presentation,
     PriorRadiotherapy,
     Specialty,
     SpecialtyAssessment,
     SpinalLesion,
+    Urgency,
 )
 from ..permissions import Perm, board_ids
+
+#: Clinical order of urgency, higher = more urgent (not alphabetical): ``-urgency_level`` puts
+#: emergencies first. Exposed to the API's ``?ordering=urgency`` / ``-urgency``.
+URGENCY_LEVEL = {Urgency.ROUTINE: 0, Urgency.URGENT: 1, Urgency.EMERGENCY: 2}
+#: The default order of every list of cases: most urgent first, then newest first.
+CASE_ORDER = ("-urgency_level", "-created_at", "-id")
 
 
 def _visible(user: Any) -> frozenset[int]:
@@ -40,6 +49,7 @@ def boards_for_user(user: Any) -> QuerySet[Board]:
         .select_related("institution")
         .prefetch_related(
             "quorum_specialties",
+            "expected_specialties",
             Prefetch(
                 "memberships",
                 queryset=Membership.objects.filter(user=user).select_related("specialty"),
@@ -58,19 +68,38 @@ def memberships_for_user(user: Any) -> QuerySet[Membership]:
 
 
 def patients_for_user(user: Any) -> QuerySet[Patient]:
+    """Patients registered by, linked to (``PatientBoardLink``) or referred to the user's
+    boards."""
     boards = _visible(user)
     referred_here = Case.objects.filter(patient=OuterRef("pk"), board_id__in=boards)
+    linked_here = PatientBoardLink.objects.filter(patient=OuterRef("pk"), board_id__in=boards)
     return Patient.objects.filter(
-        Q(registered_board_id__in=boards) | Exists(referred_here)
+        Q(registered_board_id__in=boards) | Exists(referred_here) | Exists(linked_here)
     ).select_related("institution", "registered_board")
 
 
+def _urgency_level() -> models.Case:
+    """``Case``/``When`` over the urgency (``models.Case``: ``Case`` is the referral model)."""
+    return models.Case(
+        *(
+            models.When(urgency=urgency, then=models.Value(level))
+            for urgency, level in URGENCY_LEVEL.items()
+        ),
+        default=models.Value(0),
+        output_field=models.IntegerField(),
+    )
+
+
 def cases_for_user(user: Any) -> QuerySet[Case]:
+    """The cases of the user's boards, most urgent first (emergency, urgent, routine), then
+    newest first; ``urgency_level`` is annotated for ordering."""
     return (
         Case.objects.filter(board_id__in=_visible(user))
+        .annotate(urgency_level=_urgency_level())
+        .order_by(*CASE_ORDER)
         .select_related("patient", "board", "created_by", "current_presentation")
         .prefetch_related(
-            "board__quorum_specialties",
+            "board__expected_specialties",
             Prefetch(
                 "assessments",
                 queryset=SpecialtyAssessment.objects.filter(status=AssessmentStatus.SUBMITTED).only(
@@ -83,7 +112,8 @@ def cases_for_user(user: Any) -> QuerySet[Case]:
 
 
 def missing_specialties(case: Case) -> list[Specialty]:
-    """Quorum specialties with no submitted assessment for the current presentation.
+    """Specialties the board expects to assess, with no submitted assessment for the current
+    presentation.
 
     Works on a case from ``cases_for_user`` without further queries.
     """
@@ -92,18 +122,22 @@ def missing_specialties(case: Case) -> list[Specialty]:
         for a in case.submitted_assessments  # type: ignore[attr-defined]
         if a.presentation_id == case.current_presentation_id
     }
-    return [s for s in case.board.quorum_specialties.all() if s.pk not in done]
+    return [s for s in case.board.expected_specialties.all() if s.pk not in done]
 
 
 def cases_missing_specialty(cases: QuerySet[Case], specialty_code: str) -> QuerySet[Case]:
-    """Cases whose current presentation still lacks a submitted ``specialty_code`` assessment."""
+    """Cases whose board expects ``specialty_code`` to assess and whose current presentation
+    still lacks its submitted assessment."""
     submitted = SpecialtyAssessment.objects.filter(
         case=OuterRef("pk"),
         presentation=OuterRef("current_presentation"),
         specialty__code=specialty_code,
         status=AssessmentStatus.SUBMITTED,
     )
-    return cases.filter(board__quorum_specialties__code=specialty_code).exclude(Exists(submitted))
+    expected = Board.expected_specialties.through.objects.filter(
+        board_id=OuterRef("board_id"), specialty__code=specialty_code
+    )
+    return cases.filter(Exists(expected)).exclude(Exists(submitted))
 
 
 def _case_children(model: Any, user: Any) -> QuerySet[Any]:
@@ -131,11 +165,23 @@ def presentations_for_user(user: Any) -> QuerySet[Presentation]:
 
 
 def assessments_for_user(user: Any) -> QuerySet[SpecialtyAssessment]:
-    return SpecialtyAssessment.objects.filter(case__board_id__in=_visible(user)).select_related(
-        "case__patient", "case__board", "presentation", "specialty", "author"
+    return (
+        SpecialtyAssessment.objects.filter(case__board_id__in=_visible(user))
+        .select_related("case__patient", "case__board", "presentation", "specialty", "author")
+        # The owned score inputs shown with each assessment live on these.
+        .prefetch_related("case__lesions", "case__clinical_statuses")
     )
 
 
 def audit_events_for_patient(patient: Patient) -> QuerySet[AuditEvent]:
     """Who has read or changed this patient's records (for staff and privacy officers)."""
     return AuditEvent.objects.filter(patient_id=patient.pk)
+
+
+def current_clinical_status(case: Case) -> ClinicalStatus | None:
+    """The latest dated clinical status (ties: the one recorded last)."""
+    statuses = getattr(case, "_prefetched_objects_cache", {}).get("clinical_statuses")
+    if statuses is not None:
+        ordered = sorted(statuses, key=lambda s: (s.recorded_on, s.pk), reverse=True)
+        return ordered[0] if ordered else None
+    return case.clinical_statuses.order_by("-recorded_on", "-id").first()

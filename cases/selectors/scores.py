@@ -11,8 +11,11 @@ from django.db.models import QuerySet
 from scoring.domain import suggest_radiosensitivity, suggest_tomita_growth
 from scoring.domain.vocabulary import PrimaryTumor
 
-from ..models import Case, ScoreRecord
+from ..assessment_schemas import owned_inputs
+from ..models import Case, ScoreRecord, SpecialtyAssessment, SpinalLesion
 from ..permissions import Perm, board_ids
+from ..score_inputs import LESION, STATUS, feeding
+from .records import current_clinical_status
 
 
 def score_records_for_user(user: Any) -> QuerySet[ScoreRecord]:
@@ -74,68 +77,76 @@ def case_scores(case: Case) -> CaseScores:
 
 # --- What to chase: where each missing input is entered, and who owns it -------------------
 
-_STATUS = "clinical status"
-_LESION = "lesion"
-_CASE = "case"
-
-CHASE: dict[str, tuple[str, str, str | None]] = {
-    # component key -> (record, field or description, owning specialty or None)
-    "location": (_LESION, "vertebral levels", None),
-    "pain": (_LESION, "sins_pain (mechanical pain)", "spine_surgery"),
-    "bone_lesion": (_LESION, "sins_bone_lesion", "radiology"),
-    "alignment": (_LESION, "sins_alignment", "radiology"),
-    "vertebral_body_collapse": (_LESION, "sins_vertebral_body_collapse", "radiology"),
-    "posterolateral_involvement": (_LESION, "sins_posterolateral_involvement", "radiology"),
-    "escc_grade": (_LESION, "escc_grade", "radiology"),
-    "mechanical_status": (_LESION, "mechanical_status", "spine_surgery"),
-    "general_condition": (_STATUS, "karnofsky (KPS; ECOG alone is not converted)", None),
-    "extraspinal_bone_metastases": (_STATUS, "extraspinal_bone_metastases_count", None),
-    "vertebral_body_metastases": (_STATUS, "vertebral_metastases_count", None),
-    "major_organ_metastases": (_STATUS, "visceral_metastases", "medical_oncology"),
-    "palsy": (_STATUS, "frankel_grade", None),
-    "primary_site": (_CASE, "primary_tumor", None),
-    "primary_tumor_growth": (_CASE, "tumor_growth", "medical_oncology"),
-    "bone_metastases": (_STATUS, "bone_metastases_extent", "medical_oncology"),
-    "pathologic_fracture": (_LESION, "pathologic_fracture (every lesion)", "radiology"),
-    "solitary_skeletal_metastasis": (
-        _STATUS,
-        "extraspinal_bone_metastases_count and vertebral_metastases_count",
-        None,
-    ),
-    "modified_bauer": (_STATUS, "the modified Bauer inputs", None),
-    "ambulatory_status": (_STATUS, "ambulatory_status", None),
-    "serum_albumin": (_STATUS, "serum_albumin_g_dl", None),
-    "serum_albumin_g_dl": (_STATUS, "serum_albumin_g_dl", None),
-    "myelopathy": (_STATUS, "neurological_deficit", None),
-    "radiosensitivity": (_CASE, "radiosensitivity", "radiation_oncology"),
-    "able_to_tolerate_surgery": (_CASE, "able_to_tolerate_surgery", "spine_surgery"),
-    "able_to_tolerate_percutaneous": (_CASE, "able_to_tolerate_percutaneous", "spine_surgery"),
-}
-# The same key means something else in Tomita and in Bauer.
-CHASE_BY_CALCULATOR: dict[tuple[str, str], tuple[str, str, str | None]] = {
-    ("tomita", "visceral_metastases"): (
-        _STATUS,
-        "visceral_metastases_treatability",
-        "medical_oncology",
-    ),
-    ("bauer", "visceral_metastases"): (_STATUS, "visceral_metastases", "medical_oncology"),
-    ("modified_bauer", "visceral_metastases"): (_STATUS, "visceral_metastases", "medical_oncology"),
-}
-
 
 def chase_list(records: Iterable[ScoreRecord]) -> list[dict[str, Any]]:
-    """Every missing input of the given scores once, with where to enter it and who owns it."""
-    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    """Every missing input of the given scores once (per lesion for a lesion's inputs), with a
+    machine key, a human label, the record where it is entered and the owning specialties,
+    from the one table of score inputs (``cases.score_inputs``), so a page links straight to
+    the input.
+    """
+    seen: dict[tuple[str, int | None], dict[str, Any]] = {}
     for record in records:
-        for key in record.result.get("missing", []):
-            record_name, field, owner = CHASE_BY_CALCULATOR.get(
-                (record.calculator, key), CHASE.get(key, (_CASE, key, None))
-            )
-            entry = seen.setdefault(
-                (record_name, field),
-                {"record": record_name, "field": field, "owner": owner, "needed_by": []},
-            )
-            label = record.calculator + (f" ({record.lesion.level_label})" if record.lesion else "")
-            if label not in entry["needed_by"]:
-                entry["needed_by"].append(label)
+        label = record.calculator + (f" ({record.lesion.level_label})" if record.lesion else "")
+        for component in record.result.get("missing", []):
+            for entry, use in feeding(record.calculator, component):
+                if use.param in record.inputs:
+                    continue  # given: another input of the same component is the missing one
+                # A lesion's inputs are chased on that lesion; pathologic fracture (a patient
+                # score fed by every lesion) on the case's lesions as a whole.
+                lesion = record.lesion if entry.record == LESION else None
+                item = seen.setdefault(
+                    (entry.key, lesion.pk if lesion else None),
+                    {
+                        "key": entry.key,
+                        "label": entry.label,
+                        "record": entry.record,
+                        "field": entry.field,
+                        "owners": sorted(entry.owners),
+                        "lesion": lesion.pk if lesion else None,
+                        "lesion_levels": lesion.level_label if lesion else None,
+                        "needed_by": [],
+                    },
+                )
+                if label not in item["needed_by"]:
+                    item["needed_by"].append(label)
     return list(seen.values())
+
+
+# --- The score inputs an assessment shows: its specialty's, with their values ----------------
+
+
+def assessment_owned_inputs(assessment: SpecialtyAssessment) -> list[dict[str, Any]]:
+    """Each score input the assessment's specialty owns, with its current value: per lesion
+    for a lesion's input, from the latest clinical status for a status's, from the case for a
+    case's. ``entered`` is False for what is still to be entered (blocks submission).
+
+    Uses the case's prefetched lesions and clinical statuses when the caller has them.
+    """
+    case = assessment.case
+    lesions = list(case.lesions.all())
+    status = current_clinical_status(case)
+    rows: list[dict[str, Any]] = []
+    for entry in owned_inputs(assessment.specialty.code):
+        targets: list[tuple[Any, SpinalLesion | None]]
+        if entry.record == LESION:
+            targets = [(lesion, lesion) for lesion in lesions]
+        elif entry.record == STATUS:
+            targets = [(status, None)]
+        else:
+            targets = [(case, None)]
+        for record, lesion in targets:
+            value = getattr(record, entry.field) if record is not None else None
+            rows.append(
+                {
+                    "key": entry.key,
+                    "label": entry.label,
+                    "record": entry.record,
+                    "field": entry.field,
+                    "lesion": lesion.pk if lesion else None,
+                    "lesion_levels": lesion.level_label if lesion else None,
+                    "record_id": record.pk if record is not None else None,
+                    "value": value,
+                    "entered": value not in (None, ""),
+                }
+            )
+    return rows

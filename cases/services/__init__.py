@@ -14,7 +14,7 @@ from .cases import (
     case_transition,
     case_update,
 )
-from .patients import patient_register, patient_update
+from .patients import patient_register, patient_register_or_link, patient_update
 from .presentations import presentation_open
 from .records import (
     clinical_status_record,
@@ -43,6 +43,7 @@ __all__ = [
     "membership_grant",
     "membership_revoke",
     "patient_register",
+    "patient_register_or_link",
     "patient_update",
     "presentation_open",
     "prior_radiotherapy_add",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ..assessment_schemas import validate_details
+from ..assessment_schemas import owned_inputs, validate_details
 from ..audit import audit_record
 from ..models import (
     AssessmentStatus,
@@ -20,6 +20,9 @@ from ..models import (
     SpecialtyAssessment,
 )
 from ..permissions import Perm
+from ..score_inputs import LESION, STATUS
+from ..selectors.records import current_clinical_status
+from ..selectors.scores import assessment_owned_inputs
 from ..workflow import (
     ASSESSABLE_STATUSES,
     assessment_transition_for,
@@ -30,6 +33,8 @@ from ._common import (
     _require,
     _save,
 )
+from .cases import case_scoring_inputs_update
+from .records import clinical_status_update, lesion_update
 
 # --- Specialty assessments -------------------------------------------------------------------
 
@@ -52,6 +57,7 @@ def assessment_create(
     specialty: Specialty,
     details: Mapping[str, Any] | None = None,
     opinion: str = "",
+    inputs: Sequence[Mapping[str, Any]] | None = None,
 ) -> SpecialtyAssessment:
     """Start the ``specialty`` assessment of the case's current presentation, as a draft.
 
@@ -67,6 +73,8 @@ def assessment_create(
     assessment.details = validate_details(specialty.code, details or {})
     _save(assessment, by=by)
     audit_record(user=by, action=AuditAction.CREATE, obj=assessment, detail=specialty.code)
+    if inputs:
+        _owned_inputs_set(by, assessment, inputs)
     return assessment
 
 
@@ -77,12 +85,15 @@ def assessment_update(
     assessment: SpecialtyAssessment,
     details: Mapping[str, Any] | None = None,
     opinion: str | None = None,
+    inputs: Sequence[Mapping[str, Any]] | None = None,
     expected_version: int | None = None,
 ) -> SpecialtyAssessment:
     """Edit a draft. A submitted assessment is reopened first (an explicit, audited step).
 
     ``details`` are merged key by key into what is stored now (after the lock), so two edits
-    of different fields both survive.
+    of different fields both survive. ``inputs`` sets score inputs the specialty owns, each
+    ``{"key": "lesion.escc_grade", "lesion": <id>, "value": "2"}`` (no ``lesion`` for a case's
+    or clinical status's input): written once, on their record, through the record's service.
     """
     _require(by, Perm.AUTHOR_ASSESSMENT, assessment)
     _lock_case(assessment.case)
@@ -101,6 +112,8 @@ def assessment_update(
     if opinion is not None and opinion != assessment.opinion:
         assessment.opinion = opinion
         changed.append("opinion")
+    if inputs:
+        _owned_inputs_set(by, assessment, inputs)
     if changed:
         _save(assessment, by=by, changed=changed)
         audit_record(user=by, action=AuditAction.UPDATE, obj=assessment, changed_fields=changed)
@@ -126,6 +139,7 @@ def assessment_change_status(
         validate_details(assessment.specialty.code, assessment.details, for_submit=True)
         if not assessment.opinion.strip():
             raise ValidationError({"opinion": "Write the specialty's opinion before submitting."})
+        _require_owned_inputs_entered(assessment)
         assessment.submitted_at = timezone.now()
     previous = assessment.status
     assessment.status = target
@@ -138,3 +152,67 @@ def assessment_change_status(
         detail=f"{transition}: {previous} -> {target}",
     )
     return assessment
+
+
+def _require_owned_inputs_entered(assessment: SpecialtyAssessment) -> None:
+    """Every score input the specialty owns is entered, on every lesion of the case."""
+    missing: dict[str, list[str]] = {}
+    for row in assessment_owned_inputs(assessment):
+        if row["entered"]:
+            continue
+        where = f" of lesion {row['lesion_levels']}" if row["lesion_levels"] else ""
+        if row["record"] == STATUS and row["record_id"] is None:
+            where = " (record a clinical status first)"
+        missing.setdefault(f"inputs.{row['key']}", []).append(
+            f"Enter {row['label']}{where} before submitting."
+        )
+    if missing:
+        raise ValidationError(missing)
+
+
+def _owned_inputs_set(
+    by: User, assessment: SpecialtyAssessment, inputs: Sequence[Mapping[str, Any]]
+) -> None:
+    """Write each owned score input on its record through that record's service (which
+    re-checks ownership, validates, recomputes the scores and audits)."""
+    owned = {entry.key: entry for entry in owned_inputs(assessment.specialty.code)}
+    case = assessment.case
+    for index, item in enumerate(inputs):
+        key = item.get("key") if isinstance(item, Mapping) else None
+        entry = owned.get(str(key))
+        if entry is None:
+            allowed = ", ".join(owned) or "none"
+            raise ValidationError(
+                {f"inputs[{index}].key": f"Not an input of this assessment; one of: {allowed}."}
+            )
+        # Typed as Any: the key comes from the table, the value is validated by the service.
+        fields: Any = {entry.field: item.get("value")}
+        try:
+            if entry.record == LESION:
+                lesion_id = item.get("lesion")
+                lesion = (
+                    case.lesions.filter(pk=lesion_id).first()
+                    if isinstance(lesion_id, int)
+                    else None
+                )
+                if lesion is None:
+                    raise ValidationError({"lesion": "Name a lesion of this case."})
+                lesion_update(by=by, lesion=lesion, **fields)
+            elif entry.record == STATUS:
+                status = current_clinical_status(case)
+                if status is None:
+                    raise ValidationError({"clinical_status": "Record a clinical status first."})
+                clinical_status_update(by=by, status=status, **fields)
+            else:
+                case_scoring_inputs_update(by=by, case=case, **fields)
+        except ValidationError as exc:
+            messages = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            raise ValidationError(
+                {
+                    f"inputs.{entry.key}": [
+                        f"{field}: {m}" if field not in ("", entry.field) else m
+                        for field, ms in messages.items()
+                        for m in ms
+                    ]
+                }
+            ) from exc

@@ -49,7 +49,7 @@ def assessment_requests_notify(*, presentation: Presentation) -> int:
         Membership.objects.filter(
             board_id=case.board_id,
             role=Role.SPECIALIST,
-            specialty__in=case.board.quorum_specialties.all(),
+            specialty__in=case.board.expected_specialties.all(),
             user__is_active=True,
         )
         .exclude(specialty_id__in=submitted)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar, Unpack
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.db import transaction
+
+from scoring.domain.consistency import StatusFacts, contradictions
+from scoring.domain.vocabulary import AmbulatoryStatus, EcogGrade, FrankelGrade, LabelledEnum
 
 from ..audit import audit_record
 from ..models import (
@@ -43,6 +47,42 @@ PRIOR_RT_FIELDS = keys(PriorRadiotherapyFields)
 # Records whose changes change the case's scores (prior radiotherapy feeds no score).
 SCORE_INPUTS = (ClinicalStatus, SpinalLesion)
 
+E = TypeVar("E", bound=LabelledEnum)
+
+
+def _option(kind: type[E], value: object) -> E | None:
+    """The option entered, or None (empty, or not an option: the field's validation says so)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        return None
+
+
+def _refuse_contradictions(obj: object, writing: Iterable[str]) -> None:
+    """Refuse a clinical status whose values contradict each other
+    (``scoring.domain.consistency``: KPS vs ECOG, Frankel grade vs walking), naming the fields
+    being written. Only a contradiction that involves a value being written counts, so a record
+    entered before a rule existed stays editable in its other fields.
+    """
+    if not isinstance(obj, ClinicalStatus):
+        return
+    facts = StatusFacts(
+        karnofsky=obj.karnofsky if isinstance(obj.karnofsky, int) else None,
+        ecog=_option(EcogGrade, obj.ecog),
+        frankel_grade=_option(FrankelGrade, obj.frankel_grade),
+        ambulatory_status=_option(AmbulatoryStatus, obj.ambulatory_status),
+    )
+    written = set(writing)
+    errors: dict[str, list[str]] = {}
+    for contradiction in contradictions(facts):
+        for name in contradiction.fields:
+            if name in written:
+                errors.setdefault(name, []).append(contradiction.message)
+    if errors:
+        raise ValidationError(errors)
+
 
 def _clinical_create(
     by: User, case: Case, obj: M, fields: Mapping[str, Any], allowed: frozenset[str]
@@ -52,6 +92,7 @@ def _clinical_create(
     _require_open(case)
     _require_owned_fields(by, obj, fields)
     _apply(obj, fields, allowed)
+    _refuse_contradictions(obj, fields)
     _save(obj, by=by)
     if isinstance(obj, SCORE_INPUTS):
         case_scores_recompute(case=case)
@@ -75,6 +116,7 @@ def _clinical_update(
     _require_owned_fields(by, obj, fields)
     changed = _apply(obj, fields, allowed)
     if changed:
+        _refuse_contradictions(obj, changed)
         _save(obj, by=by, changed=changed)
         if isinstance(obj, SCORE_INPUTS):
             case_scores_recompute(case=case)

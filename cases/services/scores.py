@@ -23,7 +23,9 @@ from django.utils import timezone
 
 from scoring.domain import CALCULATORS, ScoreResult
 
-from ..models import Case, ClinicalStatus, NeurologicalDeficit, ScoreRecord, SpinalLesion
+from ..models import Case, ClinicalStatus, ScoreRecord, SpinalLesion
+from ..score_inputs import CASE, LESION, SCORE_INPUTS, STATUS, uses_of
+from ..selectors.records import current_clinical_status
 
 CASE_CALCULATORS = ("tokuhashi_revised", "tomita", "bauer", "modified_bauer", "nesms")
 LESION_CALCULATORS = ("sins", "escc", "noms")
@@ -32,21 +34,6 @@ LESION_CALCULATORS = ("sins", "escc", "noms")
 def _present(**values: Any) -> dict[str, Any]:
     """Drop what was not entered: a missing input is missing, never a default."""
     return {key: value for key, value in values.items() if value not in (None, "")}
-
-
-def current_clinical_status(case: Case) -> ClinicalStatus | None:
-    """The latest dated clinical status (ties: the one recorded last)."""
-    statuses = getattr(case, "_prefetched_objects_cache", {}).get("clinical_statuses")
-    if statuses is not None:
-        ordered = sorted(statuses, key=lambda s: (s.recorded_on, s.pk), reverse=True)
-        return ordered[0] if ordered else None
-    return case.clinical_statuses.order_by("-recorded_on", "-id").first()
-
-
-def _myelopathy(status: ClinicalStatus | None) -> bool | None:
-    if status is None or not status.neurological_deficit:
-        return None
-    return status.neurological_deficit == NeurologicalDeficit.MYELOPATHY
 
 
 def _solitary_skeletal(status: ClinicalStatus | None) -> bool | None:
@@ -60,12 +47,6 @@ def _solitary_skeletal(status: ClinicalStatus | None) -> bool | None:
     return extraspinal + vertebral == 1
 
 
-def _visceral_present(status: ClinicalStatus | None) -> bool | None:
-    if status is None or not status.visceral_metastases:
-        return None
-    return status.visceral_metastases != "none"
-
-
 def _pathologic_fracture(lesions: list[SpinalLesion]) -> bool | None:
     """Any fractured lesion: yes; every lesion assessed and none fractured: no; else unknown."""
     values = [lesion.pathologic_fracture for lesion in lesions]
@@ -76,74 +57,59 @@ def _pathologic_fracture(lesions: list[SpinalLesion]) -> bool | None:
     return None
 
 
+def _percutaneous(case: Case) -> bool | None:
+    """[convention] A patient who can tolerate open surgery can tolerate a percutaneous
+    procedure: NOMS does not stay incomplete for the lack of the second answer. A "no" to open
+    surgery says nothing about percutaneous procedures: that one stays to be judged."""
+    if case.able_to_tolerate_percutaneous is not None:
+        return case.able_to_tolerate_percutaneous
+    return True if case.able_to_tolerate_surgery else None
+
+
+def _from_table(calculator: str, records: dict[str, Any]) -> dict[str, Any]:
+    """The calculator's single-field inputs, read from the records as entered (score_inputs)."""
+    params: dict[str, Any] = {}
+    for entry, use in uses_of(calculator, records):
+        record = records[entry.record]
+        value = getattr(record, entry.field) if record is not None else None
+        if value is None or value == "":
+            continue  # a missing input is missing, never a default
+        params[use.param] = use.via(value) if use.via else value
+    return params
+
+
 def case_inputs(
     case: Case, status: ClinicalStatus | None, lesions: list[SpinalLesion]
 ) -> dict[str, dict[str, Any]]:
     """The per-patient calculators' inputs, keyed by calculator name."""
-    s = status
-    bauer = _present(
-        visceral_metastases=_visceral_present(s),
+    records = {CASE: case, STATUS: status}
+    combined = _present(
+        solitary_skeletal_metastasis=_solitary_skeletal(status),
         pathologic_fracture=_pathologic_fracture(lesions),
-        solitary_skeletal_metastasis=_solitary_skeletal(s),
-        primary_site=case.primary_tumor,
     )
-    modified_bauer = {k: v for k, v in bauer.items() if k != "pathologic_fracture"}
-    return {
-        "tokuhashi_revised": _present(
-            kps=s and s.karnofsky,
-            extraspinal_bone_metastases_count=s and s.extraspinal_bone_metastases_count,
-            vertebral_body_metastases_count=s and s.vertebral_metastases_count,
-            major_organ_metastases=s and s.visceral_metastases,
-            primary_site=case.primary_tumor,
-            frankel_grade=s and s.frankel_grade,
-        ),
-        "tomita": _present(
-            primary_tumor_growth=case.tumor_growth,
-            visceral_metastases=s and s.visceral_metastases_treatability,
-            bone_metastases=s and s.bone_metastases_extent,
-        ),
-        "bauer": bauer,
-        "modified_bauer": modified_bauer,
-        # NESMS weighs the modified Bauer score, computed by the calculator from its inputs.
-        "nesms": {
-            **modified_bauer,
-            **_present(
-                ambulatory_status=s and s.ambulatory_status,
-                serum_albumin_g_dl=float(s.serum_albumin_g_dl)
-                if s and s.serum_albumin_g_dl is not None
-                else None,
-            ),
-        },
-    }
+    inputs = {}
+    for name in CASE_CALCULATORS:
+        params = _from_table(name, records)
+        for entry in SCORE_INPUTS:
+            for use in entry.uses:
+                if use.calculator == name and use.combined and use.param in combined:
+                    params[use.param] = combined[use.param]
+        inputs[name] = params
+    return inputs
 
 
 def lesion_inputs(
     case: Case, status: ClinicalStatus | None, lesion: SpinalLesion
 ) -> dict[str, dict[str, Any]]:
-    """The per-lesion calculators' inputs (NOMS also uses the patient's systemic status)."""
-    sins = _present(
-        spinal_level=lesion.level_from,
-        spinal_level_to=lesion.level_to if lesion.level_to != lesion.level_from else None,
-        pain=lesion.sins_pain,
-        bone_lesion=lesion.sins_bone_lesion,
-        alignment=lesion.sins_alignment,
-        vertebral_body_collapse=lesion.sins_vertebral_body_collapse,
-        posterolateral_involvement=lesion.sins_posterolateral_involvement,
-    )
-    return {
-        "sins": sins,
-        "escc": _present(escc_grade=lesion.escc_grade),
-        "noms": _present(
-            escc_grade=lesion.escc_grade,
-            myelopathy=_myelopathy(status),
-            radiosensitivity=case.radiosensitivity,
-            mechanical_status=lesion.mechanical_status,
-            able_to_tolerate_surgery=case.able_to_tolerate_surgery,
-            able_to_tolerate_percutaneous=case.able_to_tolerate_percutaneous,
-            able_to_tolerate_local_treatment=case.able_to_tolerate_local_treatment,
-            histology=case.primary_tumor,
-        ),
-    }
+    """The per-lesion calculators' inputs (NOMS also uses the case and the clinical status)."""
+    records = {CASE: case, STATUS: status, LESION: lesion}
+    inputs = {name: _from_table(name, records) for name in LESION_CALCULATORS}
+    if lesion.level_to and lesion.level_to != lesion.level_from:
+        inputs["sins"]["spinal_level_to"] = lesion.level_to
+    percutaneous = _percutaneous(case)
+    if percutaneous is not None:
+        inputs["noms"]["able_to_tolerate_percutaneous"] = percutaneous
+    return inputs
 
 
 def _digest(calculator: str, inputs: dict[str, Any]) -> str:

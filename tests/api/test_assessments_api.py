@@ -11,7 +11,7 @@ from cases.assessment_schemas import SCHEMAS
 from cases.models import Specialty, SpecialtyAssessment
 from tests.conftest import World, client_for, make_case
 
-RADIOLOGY = {"imaging_findings": "Lytic T11 lesion", "escc_grade": "1b"}
+RADIOLOGY = {"imaging_findings": "Lytic T11 lesion"}
 
 
 def create(client: Any, case_id: int, specialty: str, **body: Any) -> Any:
@@ -35,7 +35,7 @@ def test_every_specialty_has_a_schema() -> None:
 def test_radiologist_drafts_and_submits(world: World) -> None:
     case = make_case(world, status="in_workup")
     client = client_for(world.radiologist)
-    draft = create(client, case.pk, "radiology", details={"escc_grade": "1b"})
+    draft = create(client, case.pk, "radiology", details={"other_findings": "Liver lesions"})
     assert draft.status_code == 201
     assert draft.json()["status"] == "draft"
     url = f"/api/v1/assessments/{draft.json()['id']}/"
@@ -48,7 +48,10 @@ def test_radiologist_drafts_and_submits(world: World) -> None:
     patched = client.patch(
         url, {"details": {"imaging_findings": "Lytic"}, "opinion": "Low grade"}, format="json"
     )
-    assert patched.json()["details"] == {"escc_grade": "1b", "imaging_findings": "Lytic"}
+    assert patched.json()["details"] == {
+        "other_findings": "Liver lesions",
+        "imaging_findings": "Lytic",
+    }
     submitted = client.post(url + "submit/")
     assert submitted.status_code == 200
     assert submitted.json()["status"] == "submitted"
@@ -73,9 +76,10 @@ def test_submit_requires_an_opinion(world: World) -> None:
 @pytest.mark.parametrize(
     ("specialty", "details", "field"),
     [
-        ("radiology", {"escc_grade": "4"}, "details.escc_grade"),
+        # A score input is entered on its record, never in the details.
+        ("radiology", {"escc_grade": "1a"}, "details.escc_grade"),
         ("radiology", {"favourite_colour": "blue"}, "details.favourite_colour"),
-        ("radiology", {"escc_grade": ["1a"]}, "details.escc_grade"),
+        ("radiology", {"imaging_findings": ["x"]}, "details.imaging_findings"),
         ("radiation_oncology", {"dose_gy": "-3"}, "details.dose_gy"),
         ("radiation_oncology", {"fractions": 0}, "details.fractions"),
         ("pain_management", {"pain_score_nrs": 11}, "details.pain_score_nrs"),
@@ -114,7 +118,7 @@ def test_submitting_a_regimen_needs_dose_and_fractions(world: World) -> None:
         client,
         case.pk,
         "radiation_oncology",
-        details={"radiosensitivity": "radioresistant", "proposed_technique": "sbrt"},
+        details={"proposed_technique": "sbrt"},
         opinion="SBRT 24 Gy / 2",
     )
     response = client.post(f"/api/v1/assessments/{draft.json()['id']}/submit/")
@@ -125,6 +129,26 @@ def test_submitting_a_regimen_needs_dose_and_fractions(world: World) -> None:
         {"details": {"dose_gy": "24", "fractions": 2}},
         format="json",
     )
+    # Radiosensitivity is radiation oncology's score input, entered once, on the case.
+    unsure = client.post(f"/api/v1/assessments/{draft.json()['id']}/submit/")
+    assert unsure.json()["errors"] == {
+        "inputs.case.radiosensitivity": ["Enter Radiosensitivity (NOMS O) before submitting."],
+        "inputs.case.able_to_tolerate_local_treatment": [
+            "Enter Can tolerate any local treatment before submitting."
+        ],
+    }
+    client.patch(
+        f"/api/v1/assessments/{draft.json()['id']}/",
+        {
+            "inputs": [
+                {"key": "case.radiosensitivity", "value": "radioresistant"},
+                {"key": "case.able_to_tolerate_local_treatment", "value": True},
+            ]
+        },
+        format="json",
+    )
+    case.refresh_from_db()
+    assert case.radiosensitivity == "radioresistant"
     done = client.post(f"/api/v1/assessments/{draft.json()['id']}/submit/")
     assert done.status_code == 200
     assert done.json()["details"]["dose_gy"] == "24"
@@ -241,3 +265,100 @@ def test_revoking_membership_removes_rights_at_once(world: World) -> None:
     client = client_for(world.radiologist)
     assert client.get(f"/api/v1/cases/{case.pk}/").status_code == 404
     assert create(client, case.pk, "radiology", details=RADIOLOGY).status_code == 400
+
+
+def test_radiology_enters_its_imaging_inputs_once_on_each_lesion(world: World) -> None:
+    """Reproduced before: radiology's ESCC grade lived in the assessment and on the lesion,
+    the scores read one copy, and the chase list asked for a value already submitted."""
+    case = make_case(world, status="in_workup")
+    t11 = services.lesion_add(by=world.coordinator, case=case, level_from="T11")
+    l2 = services.lesion_add(by=world.coordinator, case=case, level_from="L2")
+    client = client_for(world.radiologist)
+    draft = create(client, case.pk, "radiology", details=RADIOLOGY, opinion="See inputs")
+    url = f"/api/v1/assessments/{draft.json()['id']}/"
+    shown = {(i["key"], i["lesion_levels"]) for i in draft.json()["owned_inputs"]}
+    assert ("lesion.escc_grade", "T11") in shown
+    assert ("lesion.escc_grade", "L2") in shown
+    assert ("lesion.sins_pain", "T11") not in shown  # spine surgery's
+    refused = client.post(url + "submit/")
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["inputs.lesion.escc_grade"] == [
+        "Enter ESCC (Bilsky) grade of lesion T11 before submitting.",
+        "Enter ESCC (Bilsky) grade of lesion L2 before submitting.",
+    ]
+    items = [
+        {"key": f"lesion.{field}", "lesion": lesion.pk, "value": value}
+        for lesion in (t11, l2)
+        for field, value in {
+            "escc_grade": "2",
+            "sins_bone_lesion": "lytic",
+            "sins_alignment": "normal",
+            "sins_vertebral_body_collapse": "lt_50_percent",
+            "sins_posterolateral_involvement": "none",
+            "pathologic_fracture": False,
+        }.items()
+    ]
+    patched = client.patch(url, {"inputs": items}, format="json")
+    assert patched.status_code == 200, patched.content
+    assert all(i["entered"] for i in patched.json()["owned_inputs"])
+    assert client.post(url + "submit/").status_code == 200
+    # One copy: the lesion holds it, the scores read it, nothing is chased.
+    t11.refresh_from_db()
+    assert t11.escc_grade == "2"
+    scores = client.get(f"/api/v1/cases/{case.pk}/scores/").json()
+    escc = [s for s in scores["current"] if s["calculator"] == "escc"]
+    assert {s["category"] for s in escc} == {"high_grade"}
+    assert not [c for c in scores["chase"] if c["key"] == "lesion.escc_grade"]
+
+
+def test_an_assessment_sets_only_its_own_specialty_inputs(world: World) -> None:
+    case = make_case(world, status="in_workup")
+    lesion = services.lesion_add(by=world.coordinator, case=case, level_from="T11")
+    client = client_for(world.radiologist)
+    draft = create(client, case.pk, "radiology", details=RADIOLOGY)
+    response = client.patch(
+        f"/api/v1/assessments/{draft.json()['id']}/",
+        {"inputs": [{"key": "lesion.sins_pain", "lesion": lesion.pk, "value": "mechanical"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "inputs[0].key" in response.json()["errors"]
+    lesion.refresh_from_db()
+    assert lesion.sins_pain == ""
+
+
+def test_a_bad_input_value_names_the_input(world: World) -> None:
+    case = make_case(world, status="in_workup")
+    lesion = services.lesion_add(by=world.coordinator, case=case, level_from="T11")
+    client = client_for(world.radiologist)
+    draft = create(client, case.pk, "radiology", details=RADIOLOGY)
+    response = client.patch(
+        f"/api/v1/assessments/{draft.json()['id']}/",
+        {"inputs": [{"key": "lesion.escc_grade", "lesion": lesion.pk, "value": "9"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["inputs.lesion.escc_grade"]
+
+
+def test_no_assessment_form_repeats_a_score_input() -> None:
+    """One source of truth: no specialty's details field offers the choices of a score input."""
+    from django.apps import apps
+
+    from cases.score_inputs import SCORE_INPUTS
+
+    models = {
+        "lesion": apps.get_model("cases", "SpinalLesion"),
+        "clinical_status": apps.get_model("cases", "ClinicalStatus"),
+        "case": apps.get_model("cases", "Case"),
+    }
+    input_choices = {
+        entry.key: {key for key, _ in models[entry.record]._meta.get_field(entry.field).choices}
+        for entry in SCORE_INPUTS
+        if models[entry.record]._meta.get_field(entry.field).choices
+    }
+    for code, form in SCHEMAS.items():
+        for name, field in form.base_fields.items():
+            choices = {key for key, _ in getattr(field, "choices", [])} - {""}
+            for key, values in input_choices.items():
+                assert not choices or choices != values, f"{code}.{name} repeats {key}"

@@ -24,7 +24,7 @@ from cases.models import (
     SpecialtyAssessment,
     SpinalLesion,
 )
-from tests.conftest import World, client_for, make_case
+from tests.conftest import RADIOLOGY_LESION, World, client_for, make_case
 
 ROLES = ["coordinator", "attending", "surgeon", "radiologist", "outsider"]
 
@@ -50,7 +50,9 @@ def build_target(world: World, side: str) -> Target:
     status = services.clinical_status_record(
         by=coordinator, case=case, recorded_on=dt.date(2026, 11, 1), karnofsky=70
     )
-    lesion = services.lesion_add(by=coordinator, case=case, level_from="T11", level_to="T12")
+    lesion = services.lesion_add(
+        by=radiologist, case=case, level_from="T11", level_to="T12", **RADIOLOGY_LESION
+    )
     course = services.prior_radiotherapy_add(
         by=coordinator,
         case=case,
@@ -64,7 +66,7 @@ def build_target(world: World, side: str) -> Target:
         by=radiologist,
         case=case,
         specialty=world.specialties[Specialty.RADIOLOGY],
-        details={"imaging_findings": "Lytic lesion", "escc_grade": "1a"},
+        details={"imaging_findings": "Lytic lesion"},
         opinion="Low-grade ESCC.",
     )
     score_id = case.score_records.get(calculator="sins", is_current=True).pk

@@ -19,7 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cases import services
 from cases.models import Case, Specialty
-from tests.conftest import World, client_for, make_case
+from tests.conftest import RADIOLOGY_LESION, World, client_for, make_case
 
 BOUND = 14
 
@@ -31,7 +31,9 @@ def populate(world: World, n: int) -> list[Case]:
         services.clinical_status_record(
             by=world.coordinator, case=case, recorded_on=dt.date(2026, 11, 1), karnofsky=80
         )
-        services.lesion_add(by=world.coordinator, case=case, level_from="T4", level_to="T5")
+        services.lesion_add(
+            by=world.radiologist, case=case, level_from="T4", level_to="T5", **RADIOLOGY_LESION
+        )
         services.prior_radiotherapy_add(
             by=world.coordinator,
             case=case,
@@ -45,7 +47,7 @@ def populate(world: World, n: int) -> list[Case]:
             by=world.radiologist,
             case=case,
             specialty=world.specialties[Specialty.RADIOLOGY],
-            details={"imaging_findings": f"finding {i}", "escc_grade": "0"},
+            details={"imaging_findings": f"finding {i}"},
             opinion="ok",
         )
         services.assessment_change_status(
@@ -67,7 +69,14 @@ ENDPOINTS: dict[str, Callable[[Case], str]] = {
     "cases list filtered": (
         lambda c: "/api/v1/cases/?missing_specialty=spine_surgery&status=in_workup"
     ),
+    "cases list by urgency": lambda c: "/api/v1/cases/?ordering=-urgency,referred_on",
     "case detail": lambda c: f"/api/v1/cases/{c.pk}/",
+    # Filters that name an object check it among the user's boards: one query, whatever the rows.
+    "patients list by board": lambda c: f"/api/v1/patients/?board={c.board_id}",
+    "assessments list filtered": lambda c: (
+        "/api/v1/assessments/?specialty=radiology&status=submitted"
+    ),
+    "scores list filtered": lambda c: "/api/v1/scores/?calculator=sins&current=true",
     "patients list": lambda c: "/api/v1/patients/",
     "patient detail": lambda c: f"/api/v1/patients/{c.patient_id}/",
     "clinical statuses list": lambda c: "/api/v1/clinical-statuses/",

@@ -122,7 +122,7 @@ def test_creating_an_assessment_is_audited(world: World) -> None:
         by=world.radonc,
         case=case,
         specialty=world.specialties[Specialty.RADIATION_ONCOLOGY],
-        details={"radiosensitivity": "radiosensitive"},
+        details={"proposed_technique": "sbrt"},
     )
     event = AuditEvent.objects.get(
         object_type="cases.specialtyassessment", object_id=str(assessment.pk)

@@ -132,12 +132,30 @@ def test_missing_inputs_give_incomplete_scores_and_a_chase_list(world: World) ->
         "major_organ_metastases",
         "palsy",
     ]
-    chase = {(item["record"], item["field"]): item for item in chase_list(records)}
-    assert chase[("lesion", "escc_grade")]["owner"] == "radiology"
-    assert set(chase[("lesion", "escc_grade")]["needed_by"]) == {"escc (L5)", "noms (L5)"}
-    assert chase[("case", "radiosensitivity")]["owner"] == "radiation_oncology"
-    assert chase[("clinical status", "visceral_metastases_treatability")]["needed_by"] == ["tomita"]
-    assert ("case", "primary_tumor") not in chase  # entered at referral
+    chase = {item["key"]: item for item in chase_list(records)}
+    escc = chase["lesion.escc_grade"]
+    assert (escc["label"], escc["record"], escc["field"], escc["owners"]) == (
+        "ESCC (Bilsky) grade",
+        "lesion",
+        "escc_grade",
+        ["radiology"],
+    )
+    assert escc["lesion_levels"] == "L5"
+    assert escc["lesion"] == SpinalLesion.objects.get(case=case).pk
+    assert set(escc["needed_by"]) == {"escc (L5)", "noms (L5)"}
+    assert chase["case.radiosensitivity"]["owners"] == ["radiation_oncology"]
+    treatability = chase["clinical_status.visceral_metastases_treatability"]
+    assert treatability["needed_by"] == ["tomita"]
+    assert chase["lesion.sins_pain"]["owners"] == ["spine_surgery"]
+    # Two counts feed "solitary skeletal metastasis": both are chased, once each.
+    assert set(chase["clinical_status.extraspinal_bone_metastases_count"]["needed_by"]) == {
+        "tokuhashi_revised",
+        "bauer",
+        "modified_bauer",
+        "nesms",
+    }
+    assert "case.primary_tumor" not in chase  # entered at referral
+    assert len(chase) == len(chase_list(records))  # each input once
 
 
 def test_ecog_alone_is_not_converted_to_kps(world: World) -> None:
@@ -311,7 +329,10 @@ def test_other_board_cannot_read_scores(world: World) -> None:
     assert client.get(f"/api/v1/cases/{case.pk}/scores/").status_code == 404
     record = current(case, "tomita")
     assert client.get(f"/api/v1/scores/{record.pk}/").status_code == 404
-    assert client.get(f"/api/v1/scores/?case={case.pk}").json()["count"] == 0
+    # Named in a filter, another board's case reads like one that does not exist (400).
+    filtered = client.get(f"/api/v1/scores/?case={case.pk}")
+    assert filtered.status_code == 400
+    assert list(filtered.json()["errors"]) == ["case"]
 
 
 def test_case_page_shows_the_conventions_used(world: World) -> None:

@@ -80,17 +80,19 @@ def test_updating_an_assessment_keeps_the_previous_version(world: World) -> None
 def test_submitting_and_reopening_an_assessment_are_versions(world: World) -> None:
     case = make_case(world, status="in_workup")
     assessment = services.assessment_create(
-        by=world.medonc,
+        by=world.radiologist,
         case=case,
-        specialty=world.specialties[Specialty.MEDICAL_ONCOLOGY],
-        details={"expected_survival": "gt_12_months", "trial_eligible": "no"},
-        opinion="systemic therapy first",
+        specialty=world.specialties[Specialty.RADIOLOGY],
+        details={"imaging_findings": "no lesion seen"},
+        opinion="nothing to treat",
     )
-    services.assessment_change_status(by=world.medonc, assessment=assessment, transition="submit")
-    services.assessment_change_status(by=world.medonc, assessment=assessment, transition="reopen")
+    by = world.radiologist
+    services.assessment_change_status(by=by, assessment=assessment, transition="submit")
+    services.assessment_change_status(by=by, assessment=assessment, transition="reopen")
     history = assessment.history.order_by("history_date", "history_id")
     assert [h.status for h in history] == ["draft", "submitted", "draft"]
-    assert {h.history_user for h in history} == {world.medonc}
+    assert [h.version for h in history] == [1, 2, 3]
+    assert {h.history_user for h in history} == {world.radiologist}
 
 
 def test_memberships_keep_their_history_through_grant_and_revoke(world: World) -> None:

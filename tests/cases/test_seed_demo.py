@@ -101,3 +101,17 @@ def test_seeded_coordinator_sees_the_three_cases_of_the_main_board(seeded: None)
     body = response.json()
     assert body["count"] == 3
     assert {c["board_name"] for c in body["results"]} == {"Spine Metastasis Board"}
+
+
+def test_seeded_main_board_expects_every_specialty_and_its_ready_case_has_them_all(
+    seeded: None,
+) -> None:
+    main = Board.objects.get(name="Spine Metastasis Board")
+    other = Board.objects.get(name="Regional Spine Board")
+    assert main.expected_specialties.count() == 7
+    assert set(other.expected_specialties.all()) == set(other.quorum_specialties.all())
+    user = get_user_model().objects.get(username="coordinator")
+    rows = client_for(user).get("/api/v1/cases/").json()["results"]
+    missing = {row["status"]: row["missing_specialties"] for row in rows}
+    assert missing["ready"] == []
+    assert "pain_management" in missing["in_workup"]

@@ -204,7 +204,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "tumorboard.api.OrderingFilter",  # strict: an unknown field is a 400
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tumorboard.api.exception_handler",
@@ -223,6 +223,7 @@ SPECTACULAR_SETTINGS = {
         "SpinalLevelEnum": "cases.models.SPINAL_LEVEL_CHOICES",
         "TechniqueEnum": "cases.models.RadiotherapyTechnique",
         "CaseStatusEnum": "cases.models.CaseStatus",
+        "YesNoUnknownEnum": "cases.assessment_schemas.YES_NO_UNKNOWN",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

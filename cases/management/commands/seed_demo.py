@@ -101,12 +101,15 @@ class Command(BaseCommand):
             },
         )
         board.quorum_specialties.set(Specialty.objects.filter(code__in=QUORUM))
+        # The main board has a specialist of every specialty and asks them all to assess.
+        board.expected_specialties.set(Specialty.objects.all())
         other, _ = Board.objects.get_or_create(
             institution=institution,
             name="Regional Spine Board",
             defaults={"default_meeting_weekday": 4, "default_meeting_time": dt.time(8, 0)},
         )
         other.quorum_specialties.set(Specialty.objects.filter(code__in=QUORUM))
+        other.expected_specialties.set(Specialty.objects.filter(code__in=QUORUM))
 
         specialties = {s.code: s for s in Specialty.objects.all()}
         users = {}
@@ -229,10 +232,9 @@ class Command(BaseCommand):
             by=users["radiologist"],
             case=case1,
             specialty=specialties[Specialty.RADIOLOGY],
+            # The ESCC grade and SINS imaging items are on the lesion (entered above), once.
             details={
                 "imaging_findings": "Lytic T11 lesion, <50% collapse, one pedicle involved.",
-                "escc_grade": "1b",
-                "bone_lesion": "lytic",
             },
             opinion="SINS potentially unstable; no high-grade compression.",
         )
@@ -243,7 +245,7 @@ class Command(BaseCommand):
             by=users["surgeon"],
             case=case1,
             specialty=specialties[Specialty.SPINE_SURGERY],
-            details={"stability": "potentially_unstable", "mechanical_pain": "mechanical"},
+            details={"stability": "potentially_unstable"},
             opinion="Leaning towards percutaneous stabilisation; will review images.",
         )
 
@@ -299,32 +301,92 @@ class Command(BaseCommand):
             expected_survival="gt_12_months",
         )
         services.case_transition(by=coordinator, case=case3, transition="accept")
-        for username, code, details in [
+        services.clinical_status_record(
+            by=coordinator,
+            case=case3,
+            recorded_on=today,
+            karnofsky=80,
+            ecog="1",
+            frankel_grade="E",
+            ambulatory_status="independent",
+            neurological_deficit="none",
+            extraspinal_bone_metastases_count=3,
+            vertebral_metastases_count=1,
+            serum_albumin_g_dl=Decimal("4.1"),
+        )
+        l2 = services.lesion_add(by=coordinator, case=case3, level_from="L2")
+        # Each specialty enters the score inputs it owns from its own assessment, once, on the
+        # record where they live (the lesion, the clinical status, the case).
+        for username, code, details, inputs in [
             (
                 "surgeon",
                 Specialty.SPINE_SURGERY,
                 {"stability": "stable", "surgical_candidate": "no", "proposed_procedure": "none"},
+                {
+                    "lesion.sins_pain": "occasional_non_mechanical",
+                    "lesion.mechanical_status": "stable",
+                    "case.able_to_tolerate_surgery": True,
+                    "case.able_to_tolerate_percutaneous": True,
+                },
             ),
             (
                 "radonc",
                 Specialty.RADIATION_ONCOLOGY,
+                {"proposed_technique": "cebrt", "dose_gy": "20", "fractions": 5},
                 {
-                    "radiosensitivity": "radiosensitive",
-                    "proposed_technique": "cebrt",
-                    "dose_gy": "20",
-                    "fractions": 5,
+                    "case.radiosensitivity": "radiosensitive",
+                    "case.able_to_tolerate_local_treatment": True,
                 },
             ),
             (
                 "medonc",
                 Specialty.MEDICAL_ONCOLOGY,
                 {"expected_survival": "gt_12_months", "trial_eligible": "no"},
+                {
+                    "clinical_status.visceral_metastases": "none",
+                    "clinical_status.visceral_metastases_treatability": "none",
+                    "clinical_status.bone_metastases_extent": "multiple",
+                    "case.tumor_growth": "slow",
+                },
             ),
             (
                 "radiologist",
                 Specialty.RADIOLOGY,
-                {"imaging_findings": "Lytic L2 lesion without collapse.", "escc_grade": "0"},
+                {"imaging_findings": "Lytic L2 lesion without collapse."},
+                {
+                    "lesion.sins_bone_lesion": "lytic",
+                    "lesion.sins_alignment": "normal",
+                    "lesion.sins_vertebral_body_collapse": "no_collapse_gt_50_percent_involved",
+                    "lesion.sins_posterolateral_involvement": "none",
+                    "lesion.escc_grade": "0",
+                    "lesion.pathologic_fracture": False,
+                },
             ),
+        ]:
+            assessment = services.assessment_create(
+                by=users[username],
+                case=case3,
+                specialty=specialties[code],
+                details=cast(dict[str, Any], details),
+                opinion="See structured fields.",
+                inputs=[
+                    {"key": key, "value": value, "lesion": l2.pk}
+                    for key, value in cast(dict[str, Any], inputs).items()
+                ],
+            )
+            services.assessment_change_status(
+                by=users[username], assessment=assessment, transition="submit"
+            )
+        # The board also expects pain, palliative care and rehabilitation: the case is ready
+        # once they have assessed too.
+        for username, code, details in [
+            ("pain", Specialty.PAIN_MANAGEMENT, {"pain_score_nrs": 5}),
+            (
+                "palliative",
+                Specialty.PALLIATIVE_CARE,
+                {"goals_of_care": "Stay independent at home.", "code_status": "full_code"},
+            ),
+            ("physiatrist", Specialty.PHYSICAL_MEDICINE, {"rehabilitation_potential": "good"}),
         ]:
             assessment = services.assessment_create(
                 by=users[username],
