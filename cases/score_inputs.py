@@ -288,6 +288,20 @@ SCORE_INPUTS: tuple[ScoreInput, ...] = (
 
 BY_KEY: dict[str, ScoreInput] = {i.key: i for i in SCORE_INPUTS}
 
+# A lesion's inputs read off its imaging are as old as the imaging (``imaging_date``); a
+# clinical status's are as old as their observation (``ClinicalStatus.observed_date``). The
+# case's judgements carry no date of observation.
+IMAGING_FIELDS = frozenset(
+    {
+        "sins_bone_lesion",
+        "sins_alignment",
+        "sins_vertebral_body_collapse",
+        "sins_posterolateral_involvement",
+        "escc_grade",
+        "pathologic_fracture",
+    }
+)
+
 
 def owned_by(specialty_code: str) -> list[ScoreInput]:
     """The inputs a specialty owns, in table order."""

@@ -77,6 +77,7 @@ class BoardSerializer(serializers.ModelSerializer):
             "institution",
             "quorum_specialties",
             "expected_specialties",
+            "stale_input_days",
             "default_meeting_weekday",
             "default_meeting_time",
             "default_meeting_duration_minutes",
@@ -402,10 +403,20 @@ class AssessmentSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
 # --- Stored scores -------------------------------------------------------------------------
 
 
+class InputAgeSerializer(serializers.Serializer):
+    input = serializers.CharField(help_text="The calculator's input key.")
+    observed_on = serializers.DateField()
+    age_days = serializers.IntegerField()
+    stale = serializers.BooleanField(help_text="Older than the board's stale_input_days.")
+
+
 class ScoreRecordSerializer(serializers.ModelSerializer):
     lesion_levels = serializers.CharField(source="lesion.level_label", default=None)
     total = serializers.SerializerMethodField()
     category_label = serializers.SerializerMethodField()
+    input_ages = serializers.SerializerMethodField(
+        help_text="How old each dated input is today, and whether it is stale."
+    )
 
     class Meta:
         model = ScoreRecord
@@ -420,6 +431,8 @@ class ScoreRecordSerializer(serializers.ModelSerializer):
             "category",
             "category_label",
             "inputs",
+            "observed",
+            "input_ages",
             "result",
             "version",
             "computed_at",
@@ -435,6 +448,10 @@ class ScoreRecordSerializer(serializers.ModelSerializer):
     def get_category_label(self, record: ScoreRecord) -> str | None:
         label: Any = record.result.get("category_label")
         return label
+
+    @extend_schema_field(InputAgeSerializer(many=True))
+    def get_input_ages(self, record: ScoreRecord) -> list[dict[str, Any]]:
+        return record.ages
 
 
 class ChaseSerializer(serializers.Serializer):

@@ -98,6 +98,11 @@ class Board(models.Model):
     timezone = models.CharField(
         max_length=64, default=settings.TIME_ZONE, validators=[_validate_timezone]
     )
+    stale_input_days = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="A score input observed longer ago than this is flagged as stale.",
+    )
     is_active = models.BooleanField(default=True)
 
     history = HistoricalRecords()

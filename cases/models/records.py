@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -78,11 +79,21 @@ class SystemicDiseaseStatus(models.TextChoices):
 class ClinicalStatus(Versioned):
     """A dated snapshot of the patient's condition; a case keeps every snapshot.
 
-    Every clinical field is optional: a missing value is a value to chase, never a default.
+    Every clinical field is optional: a missing value is a value to chase, never a default. A
+    new snapshot starts from the latest one (``cases.services.clinical_status_record``): a
+    value not given is carried forward, and ``observed_on`` keeps the date it was actually
+    observed, so a score never passes off an old value as today's.
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="clinical_statuses")
     recorded_on = models.DateField(validators=[_validate_not_future])
+    observed_on = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="For each value carried forward from an earlier status, the ISO date it was "
+        "observed; values entered in this status were observed on recorded_on.",
+    )
 
     karnofsky = models.PositiveSmallIntegerField(
         null=True, blank=True, choices=[(v, f"{v} %") for v in KARNOFSKY_VALUES[1:]]
@@ -155,6 +166,11 @@ class ClinicalStatus(Versioned):
     class Meta:
         ordering = ["-recorded_on", "-id"]
         verbose_name_plural = "clinical statuses"
+
+    def observed_date(self, field: str) -> dt.date:
+        """When the value of ``field`` was actually observed."""
+        carried = self.observed_on.get(field) if isinstance(self.observed_on, dict) else None
+        return dt.date.fromisoformat(carried) if carried else self.recorded_on
 
     def __str__(self) -> str:
         return f"Clinical status #{self.pk} of {self.case}"

@@ -4,8 +4,12 @@ A row is never changed except to mark it superseded: when a case's inputs change
 service stores a new current row and the old one stays as history.
 """
 
+import datetime as dt
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from scoring.domain import CALCULATORS
 
@@ -31,6 +35,11 @@ class ScoreRecord(models.Model):
     computed_at = models.DateTimeField()
     is_current = models.BooleanField(default=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    observed = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="For each dated input, the ISO date its value was observed.",
+    )
 
     class Meta:
         # The table keeps the name it had when scores lived in the scoring app.
@@ -59,3 +68,26 @@ class ScoreRecord(models.Model):
     def title(self) -> str:
         calculator = CALCULATORS.get(self.calculator)
         return calculator.title if calculator else self.calculator
+
+    def input_ages(self, *, today: dt.date, stale_after_days: int) -> list[dict[str, Any]]:
+        """The age of each dated input on ``today``, flagged ``stale`` when older than the
+        board's limit (``Board.stale_input_days``)."""
+        ages = []
+        for param, iso in sorted(self.observed.items()):
+            age = (today - dt.date.fromisoformat(iso)).days
+            ages.append(
+                {
+                    "input": param,
+                    "observed_on": iso,
+                    "age_days": age,
+                    "stale": age > stale_after_days,
+                }
+            )
+        return ages
+
+    @property
+    def ages(self) -> list[dict[str, Any]]:
+        """``input_ages`` today, against the case's board's limit (load the case and board
+        with the record: selectors do)."""
+        board = self.case.board
+        return self.input_ages(today=timezone.localdate(), stale_after_days=board.stale_input_days)

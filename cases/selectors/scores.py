@@ -26,7 +26,9 @@ def score_records_for_user(user: Any) -> QuerySet[ScoreRecord]:
 
 def current_scores(case: Case) -> list[ScoreRecord]:
     """The case's current scores: patient-level first, then lesion by lesion."""
-    records = ScoreRecord.objects.filter(case=case, is_current=True).select_related("lesion")
+    records = list(ScoreRecord.objects.filter(case=case, is_current=True).select_related("lesion"))
+    for record in records:
+        record.case = case  # the caller's case (and its board): no query per record
     return sorted(
         records,
         key=lambda r: (r.lesion_id is not None, r.lesion_id or 0, r.calculator),

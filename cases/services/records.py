@@ -92,12 +92,50 @@ def _clinical_create(
     _require_open(case)
     _require_owned_fields(by, obj, fields)
     _apply(obj, fields, allowed)
+    carried = _carry_forward(obj, case, fields) if isinstance(obj, ClinicalStatus) else []
     _refuse_contradictions(obj, fields)
     _save(obj, by=by)
     if isinstance(obj, SCORE_INPUTS):
         case_scores_recompute(case=case)
-    audit_record(user=by, action=AuditAction.CREATE, obj=obj, changed_fields=sorted(fields))
+    audit_record(
+        user=by,
+        action=AuditAction.CREATE,
+        obj=obj,
+        changed_fields=sorted(fields),
+        detail=f"carried forward: {', '.join(carried)}" if carried else "",
+    )
     return obj
+
+
+# Carried from one clinical status to the next when not given; the free-text notes of a
+# snapshot are about that snapshot only.
+CARRIED_FIELDS = CLINICAL_STATUS_FIELDS - {"recorded_on", "notes"}
+
+
+def _carry_forward(status: ClinicalStatus, case: Case, given: Mapping[str, Any]) -> list[str]:
+    """Start a new status from the latest one recorded on or before its date: every value not
+    given is carried forward with the date it was actually observed (``observed_on``), never
+    re-dated to today and never dropped. A value given as empty means "not known now" and is
+    not carried. Returns the names carried, sorted.
+    """
+    if not status.recorded_on:
+        return []  # full_clean names the missing date
+    previous = (
+        case.clinical_statuses.filter(recorded_on__lte=status.recorded_on)
+        .order_by("-recorded_on", "-id")
+        .first()
+    )
+    if previous is None:
+        return []
+    carried: dict[str, str] = {}
+    for name in sorted(CARRIED_FIELDS - set(given)):
+        value = getattr(previous, name)
+        if value is None or value == "":
+            continue
+        setattr(status, name, value)
+        carried[name] = previous.observed_date(name).isoformat()
+    status.observed_on = carried
+    return list(carried)
 
 
 def _clinical_update(
@@ -117,6 +155,10 @@ def _clinical_update(
     changed = _apply(obj, fields, allowed)
     if changed:
         _refuse_contradictions(obj, changed)
+        if isinstance(obj, ClinicalStatus) and set(changed) & set(obj.observed_on):
+            # Entered in this status now: observed on its date, no longer carried.
+            obj.observed_on = {k: v for k, v in obj.observed_on.items() if k not in changed}
+            changed.append("observed_on")
         _save(obj, by=by, changed=changed)
         if isinstance(obj, SCORE_INPUTS):
             case_scores_recompute(case=case)

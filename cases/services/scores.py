@@ -13,6 +13,7 @@ says where the missing value is entered and which specialty owns it.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
@@ -24,7 +25,15 @@ from django.utils import timezone
 from scoring.domain import CALCULATORS, ScoreResult
 
 from ..models import Case, ClinicalStatus, ScoreRecord, SpinalLesion
-from ..score_inputs import CASE, LESION, SCORE_INPUTS, STATUS, uses_of
+from ..score_inputs import (
+    CASE,
+    IMAGING_FIELDS,
+    LESION,
+    SCORE_INPUTS,
+    STATUS,
+    ScoreInput,
+    uses_of,
+)
 from ..selectors.records import current_clinical_status
 
 CASE_CALCULATORS = ("tokuhashi_revised", "tomita", "bauer", "modified_bauer", "nesms")
@@ -112,8 +121,43 @@ def lesion_inputs(
     return inputs
 
 
-def _digest(calculator: str, inputs: dict[str, Any]) -> str:
-    payload = json.dumps([calculator, inputs], sort_keys=True, default=str)
+def _observed_date(
+    entry: ScoreInput, status: ClinicalStatus | None, lesions: list[SpinalLesion]
+) -> dt.date | None:
+    """When the entered value of ``entry`` was observed (None: undated, or not entered)."""
+    if entry.record == STATUS:
+        if status is None or getattr(status, entry.field) in (None, ""):
+            return None
+        return status.observed_date(entry.field)
+    if entry.record == LESION and entry.field in IMAGING_FIELDS:
+        dates = [lesion.imaging_date for lesion in lesions]
+        if not dates or None in dates:
+            return None  # an undated lesion: its age is unknown, never guessed
+        return min(d for d in dates if d is not None)
+    return None
+
+
+def observed_dates(
+    calculator: str,
+    inputs: dict[str, Any],
+    status: ClinicalStatus | None,
+    lesions: list[SpinalLesion],
+) -> dict[str, str]:
+    """For each dated input given to ``calculator``, the ISO date its value was observed; an
+    input combined from several values is as old as the oldest of them."""
+    dates: dict[str, dt.date] = {}
+    for entry in SCORE_INPUTS:
+        for use in entry.uses:
+            if use.calculator != calculator or use.param not in inputs:
+                continue
+            when = _observed_date(entry, status, lesions)
+            if when is not None:
+                dates[use.param] = min(dates.get(use.param, when), when)
+    return {param: when.isoformat() for param, when in sorted(dates.items())}
+
+
+def _digest(calculator: str, inputs: dict[str, Any], observed: dict[str, str]) -> str:
+    payload = json.dumps([calculator, inputs, observed], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -122,6 +166,7 @@ class _Wanted:
     calculator: str
     lesion: SpinalLesion | None
     inputs: dict[str, Any]
+    observed: dict[str, str]
     result: ScoreResult | None = None  # already evaluated (a lesion's SINS, for NOMS)
 
 
@@ -129,7 +174,8 @@ def _wanted(case: Case) -> list[_Wanted]:
     status = current_clinical_status(case)
     lesions = list(case.lesions.all())
     wanted = [
-        _Wanted(name, None, inputs) for name, inputs in case_inputs(case, status, lesions).items()
+        _Wanted(name, None, inputs, observed_dates(name, inputs, status, lesions))
+        for name, inputs in case_inputs(case, status, lesions).items()
     ]
     for lesion in lesions:
         per_lesion = lesion_inputs(case, status, lesion)
@@ -138,7 +184,13 @@ def _wanted(case: Case) -> list[_Wanted]:
         if sins.status == "complete":
             per_lesion["noms"]["sins_total"] = sins.total
         wanted += [
-            _Wanted(name, lesion, inputs, sins if name == "sins" else None)
+            _Wanted(
+                name,
+                lesion,
+                inputs,
+                observed_dates(name, inputs, status, [lesion]),
+                sins if name == "sins" else None,
+            )
             for name, inputs in per_lesion.items()
         ]
     return wanted
@@ -163,7 +215,7 @@ def case_scores_recompute(*, case: Case) -> list[ScoreRecord]:
     superseded: list[int] = []
     for want in _wanted(case):
         calculator = CALCULATORS[want.calculator]
-        digest = _digest(want.calculator, want.inputs)
+        digest = _digest(want.calculator, want.inputs, want.observed)
         key = (want.calculator, want.lesion.pk if want.lesion else None)
         existing = current.pop(key, None)
         if existing and existing.inputs_digest == digest and existing.version == calculator.version:
@@ -181,6 +233,7 @@ def case_scores_recompute(*, case: Case) -> list[ScoreRecord]:
                 total=result.total,
                 category=result.category or "",
                 inputs=want.inputs,
+                observed=want.observed,
                 inputs_digest=digest,
                 result=result.as_dict(),
                 version=calculator.version,
