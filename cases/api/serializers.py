@@ -32,6 +32,7 @@ from ..models import (
 )
 from ..models.records import validate_albumin_g_dl
 from ..permissions import has_perm
+from ..services.cases import CASE_SCORING_FIELDS
 from ..workflow import CASE_TRANSITIONS, transitions_from
 from .schema import DetailsField, SpecialtyCodeField
 
@@ -254,13 +255,7 @@ class CaseScoringInputsSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = [
-            "tumor_growth",
-            "radiosensitivity",
-            "able_to_tolerate_surgery",
-            "able_to_tolerate_percutaneous",
-            "able_to_tolerate_local_treatment",
-        ]
+        fields = sorted(CASE_SCORING_FIELDS)  # the case's owned score inputs
 
 
 class PresentationSerializer(serializers.ModelSerializer):

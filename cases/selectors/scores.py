@@ -14,7 +14,7 @@ from scoring.domain.vocabulary import PrimaryTumor
 from ..assessment_schemas import owned_inputs
 from ..models import Case, ScoreRecord, SpecialtyAssessment, SpinalLesion
 from ..permissions import Perm, board_ids
-from ..score_inputs import LESION, STATUS, feeding
+from ..score_inputs import BY_KEY, LESION, STATUS, feeding
 from .records import current_clinical_status
 
 
@@ -35,6 +35,11 @@ def current_scores(case: Case) -> list[ScoreRecord]:
     )
 
 
+def _owner(key: str) -> str:
+    (owner,) = BY_KEY[key].owners  # one owning specialty for these two (the table says which)
+    return owner
+
+
 def suggestions(case: Case) -> dict[str, dict[str, str | None]]:
     """Histology-based suggestions for inputs a specialist must confirm (never applied)."""
     primary = PrimaryTumor(case.primary_tumor)
@@ -44,12 +49,12 @@ def suggestions(case: Case) -> dict[str, dict[str, str | None]]:
         "tumor_growth": {
             "suggested": growth.value if growth else None,
             "confirmed": case.tumor_growth or None,
-            "owner": "medical_oncology",
+            "owner": _owner("case.tumor_growth"),
         },
         "radiosensitivity": {
             "suggested": sensitivity.value if sensitivity else None,
             "confirmed": case.radiosensitivity or None,
-            "owner": "radiation_oncology",
+            "owner": _owner("case.radiosensitivity"),
         },
     }
 

@@ -37,3 +37,10 @@ def test_typed_fields_match_the_model(typed: type, model: type, leave_out: set[s
 
 def test_case_scoring_inputs_are_case_fields() -> None:
     assert editable(Case) >= CASE_SCORING
+
+
+def test_case_scoring_inputs_are_the_case_s_owned_score_inputs() -> None:
+    """The typed arguments of case_scoring_inputs_update are the table's owned case inputs."""
+    from cases.score_inputs import CASE, SCORE_INPUTS
+
+    assert {i.field for i in SCORE_INPUTS if i.record == CASE and i.owners} == CASE_SCORING
