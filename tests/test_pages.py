@@ -11,7 +11,8 @@ from django.test import Client
 
 from cases import services
 from cases.models import Case, Specialty
-from tests.conftest import PASSWORD, RADIOLOGY_LESION, World, client_for, make_case, make_patient
+from tests.conftest import PASSWORD, World, client_for, make_case, make_patient
+from tests.querycount import assert_exact, build, measure_small_and_grown
 
 
 def case_numbers(html: str) -> set[int]:
@@ -133,67 +134,18 @@ def test_case_page_shows_each_quorum_specialty_still_awaited(world: World) -> No
 
 # --- Query counts ---------------------------------------------------------------------------
 
-# Measured: 15 queries on the home page and 18 on the case page, with 1 or 30 cases; the bounds
-# leave a margin of 2 (PostgreSQL and SQLite differ in savepoints).
-# Home page: session, user (authentication); the user's board ids (one guardian lookup, cached
-# for the request); COUNT for the paginator; the page of cases (patient, board, author joined);
-# expected specialties and submitted assessments (prefetched); one bulk INSERT of the audit rows;
-# the boards of the header line, their quorum and expected specialties and the user's
-# memberships (prefetched); the session save (SESSION_SAVE_EVERY_REQUEST) in a savepoint pair.
-HOME_BOUND = 16
-# Case page: session, user, board ids; the case (joined) and one query per prefetched relation:
-# expected specialties, submitted assessments, lesions, clinical statuses, prior radiotherapy,
-# assessments, their specialties, their authors, status changes, their authors; the audit
-# INSERT; the session save in a savepoint pair.
-DETAIL_BOUND = 20
+# Every page as the coordinator (of the board; of a third board too once the world grows),
+# measured on a small world and on the grown one (``tests.querycount``): exact counts.
+PAGES: dict[str, int] = {
+    "GET /": 15,
+    "GET /?status=in_workup": 15,
+    "GET /cases/{case}/": 20,
+}
 
 
-def populate(world: World, n: int) -> list[Case]:
-    cases = []
-    for i in range(n):
-        case = make_case(world, status="in_workup")
-        services.clinical_status_record(
-            by=world.coordinator, case=case, recorded_on=dt.date(2025, 11, 1), karnofsky=80
-        )
-        services.lesion_add(
-            by=world.radiologist, case=case, level_from="T4", level_to="T5", **RADIOLOGY_LESION
-        )
-        assessment = services.assessment_create(
-            by=world.radiologist,
-            case=case,
-            specialty=world.specialties[Specialty.RADIOLOGY],
-            details={"imaging_findings": f"finding {i}"},
-            opinion="ok",
-        )
-        services.assessment_change_status(
-            by=world.radiologist, assessment=assessment, transition="submit"
-        )
-        cases.append(case)
-    return cases
-
-
-@pytest.mark.parametrize("n", [1, 30])
-def test_home_runs_a_bounded_number_of_queries(
-    world: World, n: int, django_assert_max_num_queries: Any
-) -> None:
-    populate(world, n)
+@pytest.mark.parametrize("request_line", PAGES)
+def test_page_runs_an_exact_number_of_queries(world: World, request_line: str) -> None:
     client = client_for(world.coordinator)
-    client.get("/")  # the first request stamps the session's start
-    with django_assert_max_num_queries(HOME_BOUND):
-        response = client.get("/")
-    assert response.status_code == 200
-    assert len(case_numbers(response.content.decode())) == n
-
-
-@pytest.mark.parametrize("n", [1, 30])
-def test_case_page_runs_a_bounded_number_of_queries(
-    world: World, n: int, django_assert_max_num_queries: Any
-) -> None:
-    cases = populate(world, n)
-    for _ in range(n - 1):  # and a case with as many lesions as there are cases
-        services.lesion_add(by=world.coordinator, case=cases[0], level_from="L1", level_to="L1")
-    client = client_for(world.coordinator)
-    client.get("/")
-    with django_assert_max_num_queries(DETAIL_BOUND):
-        response = client.get(f"/cases/{cases[0].pk}/")
-    assert response.status_code == 200
+    scene = build(world)
+    small, grown = measure_small_and_grown(client, request_line, scene)
+    assert_exact(request_line, PAGES[request_line], small, grown)
