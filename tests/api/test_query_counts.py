@@ -1,9 +1,12 @@
 """Every read endpoint of /api/v1/ runs an exact number of queries, whatever the world holds.
 
 Each endpoint is measured on a small world (one case with one of each child) and again on that
-world grown (more rows in every list, more children of every object a detail shows: see
-``tests.querycount.grow``); both counts must equal the endpoint's number in ``QUERIES``. A
-failure prints the numbered SQL of the run that missed.
+world grown (more rows in every list, more children of every object a detail shows, rows of
+two boards: see ``tests.querycount.grow``); both counts must equal the endpoint's number in
+``QUERIES``. A failure prints the numbered SQL of the run that missed, so an N+1 shows as one
+statement repeated per row or child. The table is checked against a walk of the URL
+configuration: a new GET endpoint fails ``test_the_table_covers_every_read_endpoint`` until it
+has its line.
 """
 
 from __future__ import annotations
@@ -14,16 +17,37 @@ import pytest
 
 from tests.conftest import World, client_for, make_case
 from tests.querycount import (
-    add_records,
     api_read_routes,
     assert_exact,
     build,
+    measure,
     measure_small_and_grown,
     route_of,
 )
 
-# Every request as the surgeon (a specialist of the board; a member of a third board and a
-# second specialty once the world grows), signed in with a session.
+# Every request as the surgeon (a specialist of the board; once the world grows, a member of a
+# third board too and a specialist of a second specialty), signed in with a session.
+#
+# Every count includes 5 queries of the session: the session and the user before the view;
+# the session's save after it (SESSION_SAVE_EVERY_REQUEST: an UPDATE, inside a savepoint pair
+# because each test runs in a transaction). A read of patient data adds one INSERT of its audit
+# rows (one for a whole page). For example:
+#
+# me, 7: + the user's board ids (one guardian lookup, cached for the request); the user's
+#   memberships, board and specialty joined.
+# cases list, 12: + board ids; COUNT for the paginator; the page (patient, board, current
+#   presentation and author joined); the boards' expected specialties and the submitted
+#   assessments (two prefetches: missing_specialties); the audit INSERT; the board ids where
+#   the user may manage cases (allowed_transitions: once per permission, not per row; a page
+#   that also shows a ready case asks once more, for sign_decision: the worlds keep every
+#   case referred or in work-up so that the count is one number).
+# case detail, 11: the cases list without the COUNT.
+# case scores, 11: board ids; the case as in the detail (its two prefetches unused here); the
+#   audit INSERT; the current scores, their lesions joined.
+# assessment detail, 10: board ids; the assessment (case, patient, board, presentation,
+#   specialty, author joined); the case's lesions and clinical statuses (two prefetches: its
+#   owned inputs, per lesion); the audit INSERT.
+# calculators, 5: the session only.
 QUERIES: dict[str, int] = {
     "GET /api/v1/": 5,
     "GET /api/v1/me/": 7,
@@ -66,7 +90,8 @@ QUERIES: dict[str, int] = {
     "POST /api/v1/calculators/sins/": 5,
 }
 
-# What the POSTs send (a read all the same: an MRN look-up, a stateless calculation).
+# What the POSTs send (reads all the same: an MRN look-up, a stateless calculation). A note in
+# parentheses after a request names the variant; it is not part of the request.
 BODIES: dict[str, dict[str, str]] = {
     "POST /api/v1/patients/lookup/ (found)": {"mrn": "{mrn}"},
     "POST /api/v1/patients/lookup/ (none found)": {"mrn": "NO-SUCH-MRN"},
@@ -74,32 +99,38 @@ BODIES: dict[str, dict[str, str]] = {
 }
 
 
-@pytest.mark.parametrize("request_line", QUERIES)
-def test_exact_query_count(world: World, request_line: str) -> None:
+def _request(entry: str) -> str:
+    return entry.split(" (", 1)[0]
+
+
+@pytest.mark.parametrize("entry", QUERIES)
+def test_exact_query_count(world: World, entry: str) -> None:
     client = client_for(world.surgeon)
-    scene = build(world)
-    small, grown = measure_small_and_grown(
-        client, request_line.split(" (")[0], scene, BODIES.get(request_line)
-    )
-    assert_exact(request_line, QUERIES[request_line], small, grown)
-    body: Any = grown.response.json()
-    if isinstance(body, dict) and "count" in body:  # a paginated list: it really grew
-        assert body["count"] > small.response.json()["count"], request_line
+    small, grown = measure_small_and_grown(client, _request(entry), build(world), BODIES.get(entry))
+    assert_exact(entry, QUERIES[entry], small, grown)
+    before: Any = small.response.json()
+    after: Any = grown.response.json()
+    if isinstance(after, dict) and "count" in after:  # a paginated list: it really grew
+        assert after["count"] > before["count"], entry
 
 
 def test_the_table_covers_every_read_endpoint() -> None:
-    """Walk the URL configuration: a new GET endpoint needs its line in ``QUERIES``."""
-    assert api_read_routes() - {route_of(r.split(" (")[0]) for r in QUERIES} == set()
+    """Walk the URL configuration: every GET endpoint of /api/v1/ has its line in the table."""
+    assert api_read_routes() - {route_of(_request(entry)) for entry in QUERIES} == set()
 
 
 def test_fifty_rows_are_really_listed(world: World) -> None:
-    """A full page (the page size is 50) lists every row with its own missing specialties."""
-    cases = [make_case(world, status="in_workup") for _ in range(50)]
-    add_records(world, cases[0])  # radiology submitted on one case only
-    body = client_for(world.coordinator).get("/api/v1/cases/").json()
+    """A full page (50 rows, the page size) is listed at the table's count, each row with its
+    own missing specialties."""
+    scene = build(world)  # in work-up, radiology submitted
+    for _ in range(49):
+        make_case(world)  # referred: no presentation yet, so every expected specialty missing
+    run = measure(client_for(world.surgeon), "GET /api/v1/cases/", scene, None, "fifty-row")
+    assert_exact("GET /api/v1/cases/", QUERIES["GET /api/v1/cases/"], run)
+    body = run.response.json()
     assert body["count"] == 50
     assert len(body["results"]) == 50
-    missing = {r["id"]: tuple(r["missing_specialties"]) for r in body["results"]}
     quorum = ("spine_surgery", "radiation_oncology", "medical_oncology", "radiology")
-    assert missing.pop(cases[0].pk) == quorum[:3]
+    missing = {row["id"]: tuple(row["missing_specialties"]) for row in body["results"]}
+    assert missing.pop(scene.case.pk) == quorum[:3]
     assert set(missing.values()) == {quorum}
