@@ -34,7 +34,7 @@ from ._common import (
     _save,
 )
 from .cases import case_scoring_inputs_update
-from .records import clinical_status_update, lesion_update
+from .records import clinical_status_record, clinical_status_update, lesion_update
 
 # --- Specialty assessments -------------------------------------------------------------------
 
@@ -199,10 +199,16 @@ def _owned_inputs_set(
                     raise ValidationError({"lesion": "Name a lesion of this case."})
                 lesion_update(by=by, lesion=lesion, **fields)
             elif entry.record == STATUS:
+                # A judgement made today is observed today: it goes on today's clinical status,
+                # started from the latest one (carry-forward) when there is none yet today.
                 status = current_clinical_status(case)
+                today = timezone.localdate()
                 if status is None:
                     raise ValidationError({"clinical_status": "Record a clinical status first."})
-                clinical_status_update(by=by, status=status, **fields)
+                if status.recorded_on == today:
+                    clinical_status_update(by=by, status=status, **fields)
+                else:
+                    clinical_status_record(by=by, case=case, recorded_on=today, **fields)
             else:
                 case_scoring_inputs_update(by=by, case=case, **fields)
         except ValidationError as exc:

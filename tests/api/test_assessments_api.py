@@ -362,3 +362,43 @@ def test_no_assessment_form_repeats_a_score_input() -> None:
             choices = {key for key, _ in getattr(field, "choices", [])} - {""}
             for key, values in input_choices.items():
                 assert not choices or choices != values, f"{code}.{name} repeats {key}"
+
+
+def test_a_status_judgement_from_an_assessment_is_observed_today(world: World) -> None:
+    """Entered today on today's clinical status (started from the latest), never back-dated
+    onto an old snapshot, where it would look weeks old."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    case = make_case(world, status="in_workup")
+    today = timezone.localdate()
+    old = services.clinical_status_record(
+        by=world.coordinator, case=case, recorded_on=today - dt.timedelta(days=40), karnofsky=70
+    )
+    client = client_for(world.medonc)
+    draft = client.post(
+        "/api/v1/assessments/",
+        {"case": case.pk, "specialty": "medical_oncology", "details": {}},
+        format="json",
+    ).json()
+    url = f"/api/v1/assessments/{draft['id']}/"
+    body = {
+        "inputs": [
+            {"key": "clinical_status.visceral_metastases", "value": "none"},
+            {"key": "clinical_status.bone_metastases_extent", "value": "multiple"},
+        ]
+    }
+    assert client.patch(url, body, format="json").status_code == 200
+    statuses = list(case.clinical_statuses.order_by("recorded_on"))
+    assert [s.recorded_on for s in statuses] == [old.recorded_on, today]  # one new, for both
+    new = statuses[-1]
+    assert (new.visceral_metastases, new.bone_metastases_extent, new.karnofsky) == (
+        "none",
+        "multiple",
+        70,  # carried forward, with its own date
+    )
+    assert new.observed_date("karnofsky") == old.recorded_on
+    assert new.observed_date("visceral_metastases") == today
+    old.refresh_from_db()
+    assert old.visceral_metastases == ""  # the old snapshot is left as it was
