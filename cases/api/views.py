@@ -210,6 +210,14 @@ class CaseViewSet(
     # Urgency sorts clinically (emergency, urgent, routine), not alphabetically.
     ordering_aliases = {"urgency": "urgency_level"}
 
+    # Actions that show something else of the case need none of the list's prefetches.
+    LIGHT_ACTIONS = frozenset({"scores", "status_history"})
+
+    def get_queryset(self) -> QuerySet[Case]:
+        if getattr(self, "action", None) in self.LIGHT_ACTIONS:
+            return selectors.case_headers_for_user(self.request.user)
+        return super().get_queryset()
+
     @extend_schema(request=s.CaseScoringInputsSerializer, responses=s.CaseSerializer)
     @action(detail=True, methods=["patch"], url_path="scoring-inputs")
     def scoring_inputs(self, request: Request, pk: str | None = None) -> Response:

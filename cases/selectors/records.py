@@ -111,6 +111,12 @@ def cases_for_user(user: Any) -> QuerySet[Case]:
     )
 
 
+def case_headers_for_user(user: Any) -> QuerySet[Case]:
+    """The cases of the user's boards with their board and patient only: for endpoints that
+    show something else of a case (its scores, its status history)."""
+    return Case.objects.filter(board_id__in=_visible(user)).select_related("board", "patient")
+
+
 def missing_specialties(case: Case) -> list[Specialty]:
     """Specialties the board expects to assess, with no submitted assessment for the current
     presentation.

@@ -42,7 +42,7 @@ from tests.querycount import (
 #   that also shows a ready case asks once more, for sign_decision: the worlds keep every
 #   case referred or in work-up so that the count is one number).
 # case detail, 11: the cases list without the COUNT.
-# case scores, 11: board ids; the case as in the detail (its two prefetches unused here); the
+# case scores, 9: board ids; the case with its board and patient (case_headers_for_user); the
 #   audit INSERT; the current scores, their lesions joined.
 # assessment detail, 10: board ids; the assessment (case, patient, board, presentation,
 #   specialty, author joined); the case's lesions and clinical statuses (two prefetches: its
@@ -63,8 +63,8 @@ QUERIES: dict[str, int] = {
     "GET /api/v1/cases/?missing_specialty=spine_surgery&status=in_workup": 13,
     "GET /api/v1/cases/?ordering=-urgency,referred_on": 12,
     "GET /api/v1/cases/{case}/": 11,
-    "GET /api/v1/cases/{case}/scores/": 11,
-    "GET /api/v1/cases/{case}/status-history/": 11,
+    "GET /api/v1/cases/{case}/scores/": 9,
+    "GET /api/v1/cases/{case}/status-history/": 9,
     "GET /api/v1/clinical-statuses/": 9,
     "GET /api/v1/clinical-statuses/?case={case}": 10,
     "GET /api/v1/clinical-statuses/{status}/": 8,
