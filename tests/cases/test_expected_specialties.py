@@ -10,13 +10,12 @@ import importlib
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from cases import services
 from cases.models import Role, Specialty
 from notifications.models import Notification
 from tests.conftest import World, client_for, make_case, make_user
+from tests.migrating import latest, migrate
 
 QUORUM = ["spine_surgery", "radiation_oncology", "medical_oncology", "radiology"]
 
@@ -121,13 +120,6 @@ BEFORE = [("cases", "0010_outbox_replaces_email_log")]
 AFTER = [("cases", "0011_board_expected_specialties")]
 
 
-def migrate(targets: list[tuple[str, str]]) -> Any:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_existing_boards_expect_their_quorum_and_their_members_specialties() -> None:
     old = migrate(BEFORE)
@@ -165,7 +157,7 @@ def test_existing_boards_expect_their_quorum_and_their_members_specialties() -> 
 
     assert expected(full) == {"spine_surgery", "radiology", "pain_management"}
     assert expected(bare) == {"medical_oncology"}
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate(latest())
 
 
 # --- Staff set them in the admin --------------------------------------------------------------

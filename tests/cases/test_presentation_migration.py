@@ -5,19 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrating import latest, migrate
 
 BEFORE = [("cases", "0006_presentations")]
 AFTER = [("cases", "0007_presentations_from_rounds")]
-
-
-def migrate(targets: list[tuple[str, str]]) -> Any:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.mark.django_db(transaction=True)
@@ -97,9 +90,4 @@ def test_rounds_become_presentations() -> None:
     assert Case.objects.get(pk=represented.pk).current_presentation_id == rows[1].pk
     linked = Assessment.objects.filter(case_id=represented.pk).order_by("presentation_round")
     assert [a.presentation_id for a in linked] == [rows[0].pk, rows[1].pk]
-    migrate(migrate_to_latest())
-
-
-def migrate_to_latest() -> list[tuple[str, str]]:
-    executor = MigrationExecutor(connection)
-    return executor.loader.graph.leaf_nodes()
+    migrate(latest())
