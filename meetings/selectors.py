@@ -2,14 +2,62 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from cases.models import Board
 from cases.permissions import Perm, board_ids
 
-from .models import Meeting
+from .models import CalendarFeed, Meeting, MeetingSeries
+
+#: How far back a personal calendar feed reaches (calendar clients keep what they saw).
+FEED_PAST_DAYS = 90
 
 
 def meetings_for_user(user: Any) -> QuerySet[Meeting]:
-    return Meeting.objects.filter(board_id__in=board_ids(user, Perm.VIEW)).select_related("board")
+    """The meetings of the user's boards, with what a meeting shows (board, chair, series)."""
+    return Meeting.objects.filter(board_id__in=board_ids(user, Perm.VIEW)).select_related(
+        "board", "chair"
+    )
+
+
+def meeting_series_for_user(user: Any) -> QuerySet[MeetingSeries]:
+    return MeetingSeries.objects.filter(board_id__in=board_ids(user, Perm.VIEW)).select_related(
+        "board"
+    )
+
+
+def feed_user(token_hash: str) -> Any | None:
+    """The active user owning a live feed with this token hash (None: unknown or revoked)."""
+    feed = (
+        CalendarFeed.objects.filter(
+            token_hash=token_hash, revoked_at__isnull=True, user__is_active=True
+        )
+        .select_related("user")
+        .first()
+    )
+    return feed.user if feed else None
+
+
+def feed_meetings(user: Any, *, now: dt.datetime | None = None) -> QuerySet[Meeting]:
+    """The user's boards' meetings for the personal feed: from FEED_PAST_DAYS ago on,
+    cancelled ones included (calendars must remove them)."""
+    since = (now or timezone.now()) - dt.timedelta(days=FEED_PAST_DAYS)
+    return meetings_for_user(user).filter(starts_at__gte=since)
+
+
+def boards_of_user(user: Any) -> QuerySet[Board]:
+    """The boards a user may name in a meeting or series (plain: only the lookup)."""
+    return Board.objects.filter(pk__in=board_ids(user, Perm.VIEW))
+
+
+def board_members(user: Any) -> QuerySet[User]:
+    """The users the user may name as a chair: members of the user's boards (the service
+    then requires an attending of the meeting's own board)."""
+    return User.objects.filter(
+        board_memberships__board_id__in=board_ids(user, Perm.VIEW)
+    ).distinct()

@@ -36,6 +36,8 @@ from cases.models import (
     SpecialtyAssessment,
     SpinalLesion,
 )
+from meetings import services as meeting_services
+from meetings.models import Meeting, MeetingSeries
 from tests.conftest import RADIOLOGY_LESION, World, make_case
 
 # --- The worlds -----------------------------------------------------------------------------
@@ -53,6 +55,8 @@ class Scene:
     presentation: Presentation
     assessment: SpecialtyAssessment  # radiology, submitted: its owned inputs are per lesion
     score: ScoreRecord  # the SINS of ``lesion``
+    series: MeetingSeries  # weekly on ``world.board``, its occurrences created
+    meeting: Meeting  # the series' first occurrence, with a chair
 
     def fill(self, template: str) -> str:
         """A URL or body value of the table, e.g. ``/api/v1/cases/{case}/``, for this world."""
@@ -67,6 +71,8 @@ class Scene:
             presentation=self.presentation.pk,
             assessment=self.assessment.pk,
             score=self.score.pk,
+            series=self.series.pk,
+            meeting=self.meeting.pk,
         )
 
 
@@ -106,6 +112,17 @@ def build(world: World) -> Scene:
     record and radiology's submitted assessment."""
     case = make_case(world, status="in_workup")
     assessment = add_records(world, case)
+    series = meeting_services.meeting_series_create(
+        by=world.coordinator,
+        board=world.board,
+        rrule="FREQ=WEEKLY;BYDAY=TU",
+        start_time=dt.time(7, 30),
+        starts_on=dt.date.today(),  # noqa: DTZ011 (a date for the series only)
+        place="Room 3",
+    )
+    meeting = meeting_services.meeting_update(
+        by=world.coordinator, meeting=series.meetings.earliest("starts_at"), chair=world.attending
+    )
     return Scene(
         world=world,
         case=case,
@@ -115,6 +132,8 @@ def build(world: World) -> Scene:
         presentation=case.presentations.get(),
         assessment=assessment,
         score=case.score_records.get(calculator="sins", is_current=True),
+        series=series,
+        meeting=meeting,
     )
 
 
@@ -139,7 +158,9 @@ def grow(scene: Scene) -> None:
     * the lists: two more cases on the board (urgent, emergency) with one of everything, and a
       case on the third board with a lesion, a clinical status and the surgeon's draft: five
       cases in all, on two boards;
-    * the surgeon's notifications: an assessment request for every presentation opened above.
+    * the surgeon's notifications: an assessment request for every presentation opened above;
+    * meetings: a second series on the board and one on the third board, a one-off meeting
+      there with a chair, an occurrence moved and one cancelled.
 
     The radiology assessment shown by the assessment detail gains the case's new lesions
     (its owned inputs are per lesion) and statuses.
@@ -249,6 +270,26 @@ def grow(scene: Scene) -> None:
     services.assessment_create(
         by=w.surgeon, case=elsewhere, specialty=sp[Specialty.SPINE_SURGERY], details={}
     )
+
+    # More meetings and series, on two boards.
+    today = dt.date.today()  # noqa: DTZ011 (a date for the series only)
+    for board, rule in ((w.board, "FREQ=WEEKLY;BYDAY=FR"), (third, "FREQ=WEEKLY;BYDAY=MO")):
+        meeting_services.meeting_series_create(
+            by=w.coordinator, board=board, rrule=rule, start_time=dt.time(16), starts_on=today
+        )
+    services.membership_grant(by=w.admin, board=third, user=w.attending, role=Role.ATTENDING)
+    meeting_services.meeting_create(
+        by=w.coordinator,
+        board=third,
+        starts_at=scene.meeting.starts_at + dt.timedelta(days=1),
+        chair=w.attending,
+        video_link="https://video.example.org/third",
+    )
+    first, second, *_ = scene.series.meetings.exclude(pk=scene.meeting.pk).order_by("starts_at")
+    meeting_services.meeting_update(
+        by=w.coordinator, meeting=first, starts_at=first.starts_at + dt.timedelta(hours=2)
+    )
+    meeting_services.meeting_cancel(by=w.coordinator, meeting=second, reason="Holiday")
 
 
 # --- Measuring ------------------------------------------------------------------------------

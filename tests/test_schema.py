@@ -29,6 +29,14 @@ ENDPOINTS = [
     "/api/v1/assessments/{id}/",
     "/api/v1/assessments/{id}/submit/",
     "/api/v1/assessments/{id}/reopen/",
+    "/api/v1/meeting-series/",
+    "/api/v1/meeting-series/{id}/",
+    "/api/v1/meetings/",
+    "/api/v1/meetings/{id}/",
+    "/api/v1/meetings/{id}/cancel/",
+    "/api/v1/meetings/{id}/ics/",
+    "/api/v1/calendar/feed/",
+    "/api/v1/calendar/feed/revoke/",
 ]
 
 

@@ -79,6 +79,7 @@ class BoardSerializer(serializers.ModelSerializer):
             "quorum_specialties",
             "expected_specialties",
             "stale_input_days",
+            "submission_cutoff_hours",
             "default_meeting_weekday",
             "default_meeting_time",
             "default_meeting_duration_minutes",

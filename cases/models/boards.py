@@ -103,6 +103,12 @@ class Board(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(365)],
         help_text="A score input observed longer ago than this is flagged as stale.",
     )
+    submission_cutoff_hours = models.PositiveSmallIntegerField(
+        default=48,
+        validators=[MaxValueValidator(24 * 14)],
+        help_text="Cases for a meeting are submitted at the latest this many hours before it "
+        "starts (each meeting shows its submission_cutoff_at).",
+    )
     is_active = models.BooleanField(default=True)
 
     history = HistoricalRecords()

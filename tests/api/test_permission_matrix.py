@@ -24,6 +24,8 @@ from cases.models import (
     SpecialtyAssessment,
     SpinalLesion,
 )
+from meetings import services as meeting_services
+from meetings.models import Meeting, MeetingSeries
 from tests.conftest import RADIOLOGY_LESION, World, client_for, make_case
 
 ROLES = ["coordinator", "attending", "surgeon", "radiologist", "outsider"]
@@ -39,6 +41,8 @@ class Target:
     course: PriorRadiotherapy
     assessment: SpecialtyAssessment
     score_id: int
+    series: MeetingSeries
+    meeting: Meeting
 
 
 def build_target(world: World, side: str) -> Target:
@@ -70,7 +74,17 @@ def build_target(world: World, side: str) -> Target:
         opinion="Low-grade ESCC.",
     )
     score_id = case.score_records.get(calculator="sins", is_current=True).pk
-    return Target(board.pk, case.patient, case, status, lesion, course, assessment, score_id)
+    series = meeting_services.meeting_series_create(
+        by=coordinator,
+        board=board,
+        rrule="FREQ=WEEKLY;BYDAY=TU",
+        start_time=dt.time(7, 30),
+        starts_on=dt.date.today(),  # noqa: DTZ011 (a date for the series only)
+    )
+    meeting = series.meetings.earliest("starts_at")
+    return Target(
+        board.pk, case.patient, case, status, lesion, course, assessment, score_id, series, meeting
+    )
 
 
 # action -> (method, url(target), body(target)). Each returns what the client sends.
@@ -181,11 +195,44 @@ def _actions() -> dict[str, tuple[str, Any, Any]]:
             lambda t: f"/api/v1/assessments/{t.assessment.pk}/submit/",
             None,
         ),
+        "series.retrieve": ("get", lambda t: f"/api/v1/meeting-series/{t.series.pk}/", None),
+        "series.create": (
+            "post",
+            lambda t: "/api/v1/meeting-series/",
+            lambda t: {
+                "board": t.board_id,
+                "rrule": "FREQ=WEEKLY;BYDAY=TH",
+                "start_time": "16:00",
+                "starts_on": "2026-12-01",
+            },
+        ),
+        "series.update": (
+            "patch",
+            lambda t: f"/api/v1/meeting-series/{t.series.pk}/",
+            lambda t: {"place": "Room 7"},
+        ),
+        "meeting.retrieve": ("get", lambda t: f"/api/v1/meetings/{t.meeting.pk}/", None),
+        "meeting.ics": ("get", lambda t: f"/api/v1/meetings/{t.meeting.pk}/ics/", None),
+        "meeting.create": (
+            "post",
+            lambda t: "/api/v1/meetings/",
+            lambda t: {"board": t.board_id, "starts_at": "2027-01-05T07:30:00"},
+        ),
+        "meeting.update": (
+            "patch",
+            lambda t: f"/api/v1/meetings/{t.meeting.pk}/",
+            lambda t: {"place": "Room 5"},
+        ),
+        "meeting.cancel": (
+            "post",
+            lambda t: f"/api/v1/meetings/{t.meeting.pk}/cancel/",
+            lambda t: {"reason": "Holiday"},
+        ),
     }
 
 
 ACTIONS = _actions()
-READS = [name for name in ACTIONS if name.endswith((".retrieve", ".scores"))]
+READS = [name for name in ACTIONS if name.endswith((".retrieve", ".scores", ".ics"))]
 CLINICAL_WRITES = [
     "status.create",
     "status.update",
@@ -223,6 +270,13 @@ OWN["assessment.create_radiology"] = {
 # Only radiology may edit or submit radiology's assessment.
 for name in ["assessment.update", "assessment.submit"]:
     OWN[name] = {"coordinator": 403, "attending": 403, "surgeon": 403, "radiologist": 200}
+
+
+# Meetings are scheduled by coordinators (manage_meetings) only.
+for name in ["series.create", "meeting.create"]:
+    OWN[name] = {"coordinator": 201, "attending": 403, "surgeon": 403, "radiologist": 403}
+for name in ["series.update", "meeting.update", "meeting.cancel"]:
+    OWN[name] = {"coordinator": 200, "attending": 403, "surgeon": 403, "radiologist": 403}
 
 
 def expected(action: str, role: str, side: str) -> int:
@@ -273,6 +327,8 @@ def test_lists_show_only_own_board(world: World, role: str) -> None:
         ("prior-radiotherapy", "course"),
         ("assessments", "assessment"),
         ("scores", "score_id"),
+        ("meeting-series", "series"),
+        ("meetings", "meeting"),
     ]:
         if attr == "score_id":
             ids = [row["id"] for row in client.get(f"/api/v1/{endpoint}/").json()["results"]]

@@ -14,12 +14,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from rest_framework.test import APIClient
 
+from meetings import services as meeting_services
 from tests.conftest import World, client_for, make_case
 from tests.querycount import (
     api_read_routes,
     assert_exact,
     build,
+    grow,
     measure,
     measure_small_and_grown,
     route_of,
@@ -47,6 +50,9 @@ from tests.querycount import (
 # assessment detail, 10: board ids; the assessment (case, patient, board, presentation,
 #   specialty, author joined); the case's lesions and clinical statuses (two prefetches: its
 #   owned inputs, per lesion); the audit INSERT.
+# meetings list, 8: + board ids; COUNT; the page (board and chair joined). Not audited: no
+#   patient data. Filtered by board, 9: + the board named (the filter checks it is the user's).
+# meeting detail and its .ics, 7: board ids; the meeting (board and chair joined).
 # calculators, 5: the session only.
 QUERIES: dict[str, int] = {
     "GET /api/v1/": 5,
@@ -85,6 +91,13 @@ QUERIES: dict[str, int] = {
     "GET /api/v1/scores/{score}/": 8,
     "GET /api/v1/notifications/": 7,
     "GET /api/v1/notifications/unread-count/": 6,
+    "GET /api/v1/meeting-series/": 8,
+    "GET /api/v1/meeting-series/?board={board}": 9,
+    "GET /api/v1/meeting-series/{series}/": 7,
+    "GET /api/v1/meetings/": 8,
+    "GET /api/v1/meetings/?board={board}&status=scheduled&from=2020-01-01": 9,
+    "GET /api/v1/meetings/{meeting}/": 7,
+    "GET /api/v1/meetings/{meeting}/ics/": 7,
     "GET /api/v1/calculators/": 5,
     "GET /api/v1/calculators/sins/": 5,
     "POST /api/v1/calculators/sins/": 5,
@@ -108,15 +121,37 @@ def test_exact_query_count(world: World, entry: str) -> None:
     client = client_for(world.surgeon)
     small, grown = measure_small_and_grown(client, _request(entry), build(world), BODIES.get(entry))
     assert_exact(entry, QUERIES[entry], small, grown)
+    if not small.response["Content-Type"].startswith("application/json"):
+        return  # an iCalendar file
     before: Any = small.response.json()
     after: Any = grown.response.json()
     if isinstance(after, dict) and "count" in after:  # a paginated list: it really grew
         assert after["count"] > before["count"], entry
 
 
+#: Read without a login (a calendar client), so measured on its own: ``test_calendar_feed``.
+WITHOUT_LOGIN = {"calendar-ics": 3}
+
+
 def test_the_table_covers_every_read_endpoint() -> None:
     """Walk the URL configuration: every GET endpoint of /api/v1/ has its line in the table."""
-    assert api_read_routes() - {route_of(_request(entry)) for entry in QUERIES} == set()
+    covered = {route_of(_request(entry)) for entry in QUERIES} | set(WITHOUT_LOGIN)
+    assert api_read_routes() - covered == set()
+
+
+def test_calendar_feed(world: World) -> None:
+    """The personal feed, 3: the live feed with its user; the user's board ids; the meetings
+    (board and chair joined). No session: a calendar client sends no cookie."""
+    scene = build(world)
+    _, token = meeting_services.calendar_feed_rotate(user=world.surgeon)
+    request = f"GET /api/v1/calendar/{token}.ics"
+    small = measure(APIClient(), request, scene, None, "small")
+    grow(scene)
+    grown = measure(APIClient(), request, scene, None, "grown")
+    assert_exact(request, WITHOUT_LOGIN["calendar-ics"], small, grown)
+    assert grown.response.content.count(b"BEGIN:VEVENT") > small.response.content.count(
+        b"BEGIN:VEVENT"
+    )
 
 
 def test_fifty_rows_are_really_listed(world: World) -> None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -190,6 +191,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Keeps each recurring meeting series' next weeks of occurrences created (idempotent).
+    "meetings-extend-series": {
+        "task": "meetings.tasks.extend_series",
+        "schedule": crontab(hour=3, minute=15),
+        "options": {"expires": 6 * 3600},
+    },
 }
 
 # --- REST API ---------------------------------------------------------------------------------
@@ -246,3 +253,7 @@ LOGGING = {
 GUARDIAN_RAISE_403 = False
 GUARDIAN_AUTO_PREFETCH = False
 ANONYMOUS_USER_NAME = None  # no guardian anonymous user: every page requires a login
+
+# --- Meetings ---------------------------------------------------------------------------------
+# How far ahead each recurring series' occurrences exist (meetings.services.series_extend).
+MEETINGS_HORIZON_WEEKS = env.int("MEETINGS_HORIZON_WEEKS", default=8)

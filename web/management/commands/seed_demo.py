@@ -1,4 +1,6 @@
-"""Demo data for the embedded default: two boards, users of every role, cases in every stage.
+"""Demo data for the embedded default: two boards, users of every role, cases in every stage,
+and the main board's weekly meetings. It lives in the top floor (web) because it seeds every
+app below.
 
 Idempotent: running it again changes nothing. It refuses to run unless DEBUG is on (or
 ``--force`` is given), because demo users have a published password.
@@ -14,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from cases import services
 from cases.models import (
@@ -24,6 +27,8 @@ from cases.models import (
     Role,
     Specialty,
 )
+from meetings import services as meeting_services
+from meetings.models import MeetingSeries
 
 DEMO_PASSWORD = "tumorboard-demo"  # noqa: S105 (a published demo password, DEBUG only)
 
@@ -47,6 +52,9 @@ QUORUM = [
 ]
 
 
+BOARD = "Spine Metastasis Board"
+
+
 class Command(BaseCommand):
     help = "Load demo boards, users of every role and cases (idempotent; DEBUG only)."
 
@@ -62,6 +70,8 @@ class Command(BaseCommand):
             raise CommandError("Demo users have a published password: refusing without DEBUG.")
         with transaction.atomic():
             created = self.seed()
+            upcoming = self.seed_meetings()
+        self.stdout.write(f"Meetings: a weekly series of '{BOARD}', {upcoming} upcoming.")
         self.stdout.write(self.style.SUCCESS("Demo data ready" + (" (created)" if created else "")))
         self.stdout.write(f"Log in at {settings.SITE_URL}/ with password '{DEMO_PASSWORD}':")
         self.stdout.write("  admin        — staff superuser (Django admin)")
@@ -85,6 +95,26 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         return user
+
+    def seed_meetings(self) -> int:
+        """The main board's weekly meeting series (Tuesdays 07:30 in the board's zone), kept
+        extended; returns the number of upcoming meetings."""
+        board = Board.objects.get(name=BOARD, institution__code="demo-hospital")
+        series = MeetingSeries.objects.filter(board=board).first()
+        if series is None:
+            series = meeting_services.meeting_series_create(
+                by=get_user_model().objects.get(username="coordinator"),
+                board=board,
+                rrule="FREQ=WEEKLY;BYDAY=TU",
+                start_time=dt.time(7, 30),
+                starts_on=timezone.localdate(),
+                duration_minutes=60,
+                place="Tumor board room 3",
+                video_link="https://video.demo.invalid/spine-board",
+            )
+        else:
+            meeting_services.series_extend(series=series)
+        return series.meetings.filter(starts_at__gte=timezone.now()).count()
 
     def seed(self) -> bool:
         admin = self.user("admin", "Ada", "Admin", is_staff=True, is_superuser=True)

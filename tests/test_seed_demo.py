@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from io import StringIO
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from cases.models import AuditEvent, Board, Case, Membership, Patient, Role, Specialty
+from meetings.models import Meeting, MeetingSeries
 from tests.conftest import client_for, ensure_specialties
 
 
@@ -63,7 +65,7 @@ def test_seed_creates_every_role_on_two_boards(seeded: None) -> None:
 
 
 def test_seeded_users_can_log_in_with_the_demo_password(seeded: None) -> None:
-    from cases.management.commands.seed_demo import DEMO_PASSWORD
+    from web.management.commands.seed_demo import DEMO_PASSWORD
 
     user = get_user_model().objects.get(username="surgeon")
     assert user.check_password(DEMO_PASSWORD)
@@ -74,6 +76,20 @@ def test_seeding_twice_creates_nothing_new(seeded: None) -> None:
     output = seed()
     assert counts() == first
     assert "(created)" not in output
+
+
+def test_seed_creates_the_main_boards_weekly_series(seeded: None) -> None:
+    series = MeetingSeries.objects.get()
+    assert (series.board.name, series.rrule, series.start_time) == (
+        "Spine Metastasis Board",
+        "FREQ=WEEKLY;BYDAY=TU",
+        dt.time(7, 30),
+    )
+    upcoming = Meeting.objects.filter(series=series).count()
+    assert upcoming >= 8
+    seed()
+    assert MeetingSeries.objects.count() == 1
+    assert Meeting.objects.filter(series=series).count() == upcoming
 
 
 def test_seed_refuses_without_debug(db: Any, settings: Any) -> None:
