@@ -2,7 +2,7 @@
 
 Every service is keyword-only with typed arguments, runs in one transaction, re-checks the
 permission (``manage_meetings`` on the board) and writes the row history attributed to the
-user. Edits follow the concurrency rule of ``cases.services._common``: lock the row, re-read
+user. Edits follow the concurrency rule of ``cases.services.common``: lock the row, re-read
 it, refuse a stale version (StaleVersion: 412), write only the fields that changed.
 
 ``sequence`` (iCalendar SEQUENCE) is raised by every change of a meeting, so calendar clients
@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from cases.models import Board, Membership, Role
 from cases.permissions import Perm
-from cases.services._common import _apply, _check_version, _lock, _require, _save
+from cases.services.common import apply_fields, check_version, lock, require, save_record
 
 from .models import CalendarFeed, Meeting, MeetingSeries, MeetingStatus
 
@@ -88,7 +88,7 @@ def series_extend(*, series: MeetingSeries, now: dt.datetime | None = None) -> i
     """
     now = now or timezone.now()
     with transaction.atomic():
-        _lock(series)
+        lock(series)
         if not series.active:
             return 0
         existing = set(
@@ -106,7 +106,7 @@ def series_extend(*, series: MeetingSeries, now: dt.datetime | None = None) -> i
                 created_by_id=series.created_by_id,
                 **{name: getattr(series, name) for name in INHERITED},
             )
-            _save(meeting, by=None)
+            save_record(meeting, by=None)
             created += 1
         return created
 
@@ -123,10 +123,10 @@ def meeting_series_create(
     *, by: User, board: Board, **fields: Unpack[SeriesFields]
 ) -> MeetingSeries:
     """Start a series on ``board`` (``manage_meetings``) and create its next occurrences."""
-    _require(by, Perm.MANAGE_MEETINGS, board)
+    require(by, Perm.MANAGE_MEETINGS, board)
     with transaction.atomic():
         series = MeetingSeries(board=board, created_by=by, **fields)
-        _save(series, by=by)
+        save_record(series, by=by)
         series_extend(series=series)
     return series
 
@@ -141,15 +141,15 @@ def meeting_series_update(
     """Change a series. Its future occurrences that were not changed on their own follow: a
     new place, link or duration is applied to them; those the new rule no longer gives are
     cancelled (never deleted: calendars must hear of it); the missing ones are created."""
-    _require(by, Perm.MANAGE_MEETINGS, series)
+    require(by, Perm.MANAGE_MEETINGS, series)
     now = timezone.now()
     with transaction.atomic():
-        _lock(series)
-        _check_version(series, expected_version)
-        changed = _apply(series, fields, SERIES_EDITABLE)
+        lock(series)
+        check_version(series, expected_version)
+        changed = apply_fields(series, fields, SERIES_EDITABLE)
         if not changed:
             return series
-        _save(series, by=by, changed=changed)
+        save_record(series, by=by, changed=changed)
         wanted = set(occurrences(series, start=now, end=_horizon(now))) if series.active else set()
         # Occurrences still following the series (not changed on their own), from now on.
         followers = Meeting.objects.select_for_update().filter(
@@ -169,7 +169,7 @@ def meeting_series_update(
             ):
                 # The rule gives this start again (a change undone): it takes place after all.
                 changes |= {"status": MeetingStatus.SCHEDULED, "cancel_reason": ""}
-            updated = _apply(meeting, changes, set(changes))
+            updated = apply_fields(meeting, changes, set(changes))
             if updated:
                 _save_meeting(meeting, by=by, changed=updated)
         series_extend(series=series, now=now)
@@ -193,7 +193,7 @@ MEETING_EDITABLE = frozenset(MeetingFields.__annotations__)
 def _save_meeting(meeting: Meeting, *, by: User | None, changed: list[str]) -> Meeting:
     """Save an existing meeting's changed fields, raising its iCalendar SEQUENCE."""
     meeting.sequence += 1
-    return _save(meeting, by=by, changed=[*changed, "sequence"])
+    return save_record(meeting, by=by, changed=[*changed, "sequence"])
 
 
 def _check_chair(board_id: int, chair: User | None) -> None:
@@ -210,12 +210,12 @@ def _check_start(starts_at: dt.datetime) -> None:
 
 def meeting_create(*, by: User, board: Board, **fields: Unpack[MeetingFields]) -> Meeting:
     """A one-off meeting of ``board`` (``manage_meetings``)."""
-    _require(by, Perm.MANAGE_MEETINGS, board)
+    require(by, Perm.MANAGE_MEETINGS, board)
     _check_chair(board.pk, fields.get("chair"))
     if "starts_at" in fields:
         _check_start(fields["starts_at"])
     with transaction.atomic():
-        return _save(Meeting(board=board, created_by=by, **fields), by=by)
+        return save_record(Meeting(board=board, created_by=by, **fields), by=by)
 
 
 def meeting_update(
@@ -227,19 +227,19 @@ def meeting_update(
 ) -> Meeting:
     """Move or edit a scheduled meeting. An occurrence of a series keeps its identity (and its
     calendar UID) and is detached: the series no longer changes it or creates it again."""
-    _require(by, Perm.MANAGE_MEETINGS, meeting)
+    require(by, Perm.MANAGE_MEETINGS, meeting)
     if "chair" in fields:
         _check_chair(meeting.board_id, fields["chair"])
     if "starts_at" in fields:
         _check_start(fields["starts_at"])
     with transaction.atomic():
-        _lock(meeting)
-        _check_version(meeting, expected_version)
+        lock(meeting)
+        check_version(meeting, expected_version)
         if meeting.status != MeetingStatus.SCHEDULED:
             raise ValidationError(
                 {"status": f"The meeting is {meeting.status}; only a scheduled one is changed."}
             )
-        changed = _apply(meeting, fields, MEETING_EDITABLE)
+        changed = apply_fields(meeting, fields, MEETING_EDITABLE)
         if not changed:
             return meeting
         if meeting.series_id is not None and not meeting.detached:
@@ -253,12 +253,12 @@ def meeting_cancel(
 ) -> Meeting:
     """Cancel a scheduled meeting, with a reason. It stays (calendars are told: STATUS
     CANCELLED); an occurrence of a series is not created again."""
-    _require(by, Perm.MANAGE_MEETINGS, meeting)
+    require(by, Perm.MANAGE_MEETINGS, meeting)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the meeting is cancelled."})
     with transaction.atomic():
-        _lock(meeting)
-        _check_version(meeting, expected_version)
+        lock(meeting)
+        check_version(meeting, expected_version)
         if meeting.status != MeetingStatus.SCHEDULED:
             raise ValidationError(
                 {"status": f"The meeting is {meeting.status}; only a scheduled one is cancelled."}

@@ -27,13 +27,13 @@ from ..workflow import (
     ASSESSABLE_STATUSES,
     assessment_transition_for,
 )
-from ._common import (
-    _check_version,
-    _lock_case,
-    _require,
-    _save,
-)
 from .cases import case_scoring_inputs_update
+from .common import (
+    check_version,
+    lock_case,
+    require,
+    save_record,
+)
 from .records import clinical_status_record, clinical_status_update, lesion_update
 
 # --- Specialty assessments -------------------------------------------------------------------
@@ -65,13 +65,13 @@ def assessment_create(
     caller checked before.
     """
     assessment = SpecialtyAssessment(case=case, specialty=specialty, author=by, opinion=opinion)
-    _require(by, Perm.AUTHOR_ASSESSMENT, assessment)
-    _lock_case(case)
+    require(by, Perm.AUTHOR_ASSESSMENT, assessment)
+    lock_case(case)
     _check_assessable(case)
     # Assessable statuses come after acceptance, which opened a presentation.
     assessment.presentation = case.current_presentation  # type: ignore[assignment]
     assessment.details = validate_details(specialty.code, details or {})
-    _save(assessment, by=by)
+    save_record(assessment, by=by)
     audit_record(user=by, action=AuditAction.CREATE, obj=assessment, detail=specialty.code)
     if inputs:
         _owned_inputs_set(by, assessment, inputs)
@@ -95,10 +95,10 @@ def assessment_update(
     ``{"key": "lesion.escc_grade", "lesion": <id>, "value": "2"}`` (no ``lesion`` for a case's
     or clinical status's input): written once, on their record, through the record's service.
     """
-    _require(by, Perm.AUTHOR_ASSESSMENT, assessment)
-    _lock_case(assessment.case)
+    require(by, Perm.AUTHOR_ASSESSMENT, assessment)
+    lock_case(assessment.case)
     assessment.refresh_from_db()
-    _check_version(assessment, expected_version)
+    check_version(assessment, expected_version)
     _check_assessable(assessment.case)
     if assessment.status != AssessmentStatus.DRAFT:
         raise ValidationError({"status": "A submitted assessment is reopened before editing."})
@@ -115,7 +115,7 @@ def assessment_update(
     if inputs:
         _owned_inputs_set(by, assessment, inputs)
     if changed:
-        _save(assessment, by=by, changed=changed)
+        save_record(assessment, by=by, changed=changed)
         audit_record(user=by, action=AuditAction.UPDATE, obj=assessment, changed_fields=changed)
     return assessment
 
@@ -129,10 +129,10 @@ def assessment_change_status(
     expected_version: int | None = None,
 ) -> SpecialtyAssessment:
     """``submit`` (complete fields and an opinion required) or ``reopen`` an assessment."""
-    _require(by, Perm.AUTHOR_ASSESSMENT, assessment)
-    _lock_case(assessment.case)
+    require(by, Perm.AUTHOR_ASSESSMENT, assessment)
+    lock_case(assessment.case)
     assessment.refresh_from_db()
-    _check_version(assessment, expected_version)
+    check_version(assessment, expected_version)
     _check_assessable(assessment.case)
     target = assessment_transition_for(assessment.status, transition)
     if transition == "submit":
@@ -143,7 +143,7 @@ def assessment_change_status(
         assessment.submitted_at = timezone.now()
     previous = assessment.status
     assessment.status = target
-    _save(assessment, by=by, changed=["status", "submitted_at"])
+    save_record(assessment, by=by, changed=["status", "submitted_at"])
     audit_record(
         user=by,
         action=AuditAction.TRANSITION,

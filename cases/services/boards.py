@@ -17,8 +17,8 @@ from ..models import (
     Membership,
     Specialty,
 )
-from ._common import (
-    _save,
+from .common import (
+    save_record,
 )
 
 # --- Memberships and the guardian permissions derived from them --------------------------
@@ -66,7 +66,9 @@ def membership_grant(
     ).first()
     if existing is not None:
         return existing
-    membership = _save(Membership(board=board, user=user, role=role, specialty=specialty), by=by)
+    membership = save_record(
+        Membership(board=board, user=user, role=role, specialty=specialty), by=by
+    )
     _sync_board_permissions(board, user)
     audit_record(user=by, action=AuditAction.PERMISSION, obj=membership, detail=f"grant {role}")
     return membership

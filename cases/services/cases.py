@@ -21,14 +21,14 @@ from ..models import (
 )
 from ..permissions import Perm
 from ..workflow import FINAL_STATUSES, case_transition_for, case_transition_named
-from ._common import (
-    _apply,
-    _check_version,
-    _lock_case,
-    _require,
-    _require_open,
-    _require_owned_fields,
-    _save,
+from .common import (
+    apply_fields,
+    check_version,
+    lock_case,
+    require,
+    require_open,
+    require_owned_fields,
+    save_record,
 )
 from .fields import CaseFields, CaseScoringInputs, keys
 from .presentations import presentation_open
@@ -42,12 +42,12 @@ CASE_FIELDS = keys(CaseFields)
 @transaction.atomic
 def case_refer(*, by: User, patient: Patient, board: Board, **fields: Unpack[CaseFields]) -> Case:
     """Refer ``patient`` to ``board``. The patient must already be visible to ``by``."""
-    _require(by, Perm.MANAGE_CASES, board)
+    require(by, Perm.MANAGE_CASES, board)
     if not permissions.has_perm(by, Perm.VIEW, patient):
         raise ValidationError({"patient": "Unknown patient."})
     case = Case(patient=patient, board=board, created_by=by)
-    _apply(case, fields, CASE_FIELDS)
-    _save(case, by=by)
+    apply_fields(case, fields, CASE_FIELDS)
+    save_record(case, by=by)
     case_scores_recompute(case=case)
     CaseStatusChange.objects.create(
         case=case,
@@ -65,16 +65,16 @@ def case_update(
     *, by: User, case: Case, expected_version: int | None = None, **fields: Unpack[CaseFields]
 ) -> Case:
     """Edit the referral: only the fields given are written."""
-    _require(by, Perm.MANAGE_CASES, case)
-    _lock_case(case)
-    _check_version(case, expected_version)
+    require(by, Perm.MANAGE_CASES, case)
+    lock_case(case)
+    check_version(case, expected_version)
     if case.status in FINAL_STATUSES:
         raise ValidationError(
             {"status": f"A {case.status} case cannot be edited; re-present it first."}
         )
-    changed = _apply(case, fields, CASE_FIELDS)
+    changed = apply_fields(case, fields, CASE_FIELDS)
     if changed:
-        _save(case, by=by, changed=changed)
+        save_record(case, by=by, changed=changed)
         case_scores_recompute(case=case)
         audit_record(user=by, action=AuditAction.UPDATE, obj=case, changed_fields=changed)
     return case
@@ -92,14 +92,14 @@ def case_scoring_inputs_update(
     **fields: Unpack[CaseScoringInputs],
 ) -> Case:
     """Set the case-level scoring judgements; each only by its owning specialty."""
-    _require(by, Perm.EDIT_CLINICAL_DATA, case)
-    _lock_case(case)
-    _check_version(case, expected_version)
-    _require_open(case)
-    _require_owned_fields(by, case, fields)
-    changed = _apply(case, fields, CASE_SCORING_FIELDS)
+    require(by, Perm.EDIT_CLINICAL_DATA, case)
+    lock_case(case)
+    check_version(case, expected_version)
+    require_open(case)
+    require_owned_fields(by, case, fields)
+    changed = apply_fields(case, fields, CASE_SCORING_FIELDS)
     if changed:
-        _save(case, by=by, changed=changed)
+        save_record(case, by=by, changed=changed)
         case_scores_recompute(case=case)
         audit_record(user=by, action=AuditAction.UPDATE, obj=case, changed_fields=changed)
     return case
@@ -124,7 +124,7 @@ def case_transition(
         raise ValidationError(
             {"transition": f"'{step.name}' is not made by hand: {step.system_note}"}
         )
-    _require(by, step.permission, case)
+    require(by, step.permission, case)
     return case_move(
         by=by, case=case, transition=transition, reason=reason, expected_version=expected_version
     )
@@ -149,8 +149,8 @@ def case_move(
     assessments belong, and ask the board's specialists for their assessment (outbox rows in
     this transaction, delivered after commit).
     """
-    _lock_case(case)
-    _check_version(case, expected_version)
+    lock_case(case)
+    check_version(case, expected_version)
     step = case_transition_for(case.status, transition, reason)
     previous = case.status
     changed = ["status", "status_changed_at"]
@@ -159,7 +159,7 @@ def case_move(
         changed.append("current_presentation")
     case.status = step.target
     case.status_changed_at = timezone.now()
-    _save(case, by=by, changed=changed)
+    save_record(case, by=by, changed=changed)
     CaseStatusChange.objects.create(
         case=case,
         transition=step.name,

@@ -18,12 +18,12 @@ from ..models import (
     PatientBoardLink,
 )
 from ..permissions import Perm
-from ._common import (
-    _apply,
-    _check_version,
-    _lock,
-    _require,
-    _save,
+from .common import (
+    apply_fields,
+    check_version,
+    lock,
+    require,
+    save_record,
 )
 from .fields import PatientFields, keys
 
@@ -88,7 +88,7 @@ def patient_register_or_link(
 
 @transaction.atomic
 def _register_or_link(by: User, board: Board, fields: Mapping[str, Any]) -> tuple[Patient, bool]:
-    _require(by, Perm.MANAGE_CASES, board)
+    require(by, Perm.MANAGE_CASES, board)
     mrn = fields.get("mrn")
     # Locked: a simultaneous link of the same patient to the same board waits here.
     existing = (
@@ -99,17 +99,17 @@ def _register_or_link(by: User, board: Board, fields: Mapping[str, Any]) -> tupl
         else None
     )
     if existing is None:
-        _apply(patient := Patient(), fields, PATIENT_FIELDS)
+        apply_fields(patient := Patient(), fields, PATIENT_FIELDS)
         patient.institution_id = board.institution_id
         patient.registered_board = board
-        _save(patient, by=by)
+        save_record(patient, by=by)
         audit_record(user=by, action=AuditAction.CREATE, obj=patient, changed_fields=sorted(fields))
         return patient, True
     if _is_the_boards(existing, board):
         raise ValidationError({"mrn": ALREADY_HERE})
     if not _same_person(existing, fields):
         raise RegistrationConflict(patient_id=existing.pk)
-    link = _save(PatientBoardLink(patient=existing, board=board, linked_by=by), by=by)
+    link = save_record(PatientBoardLink(patient=existing, board=board, linked_by=by), by=by)
     audit_record(
         user=by,
         action=AuditAction.LINK,
@@ -172,11 +172,11 @@ def patient_update(
     **fields: Unpack[PatientFields],
 ) -> Patient:
     """Correct the patient's identity: only the fields given are written."""
-    _require(by, Perm.MANAGE_CASES, patient)
-    _lock(patient)
-    _check_version(patient, expected_version)
-    changed = _apply(patient, fields, PATIENT_FIELDS)
+    require(by, Perm.MANAGE_CASES, patient)
+    lock(patient)
+    check_version(patient, expected_version)
+    changed = apply_fields(patient, fields, PATIENT_FIELDS)
     if changed:
-        _save(patient, by=by, changed=changed)
+        save_record(patient, by=by, changed=changed)
         audit_record(user=by, action=AuditAction.UPDATE, obj=patient, changed_fields=changed)
     return patient

@@ -10,7 +10,7 @@ from django.urls import reverse
 from notifications.services import notify
 
 from ..models import AssessmentStatus, Case, Membership, Presentation, PresentationKind, Role
-from ._common import _save
+from .common import save_record
 
 # The outbox kind of "please assess this case" (one per presentation and specialist).
 ASSESSMENT_REQUEST = "assessment_request"
@@ -30,7 +30,7 @@ def presentation_open(*, case: Case, by: User | None, reason: str = "") -> Prese
         reason=reason.strip(),
         opened_by=by,
     )
-    _save(presentation, by=by)
+    save_record(presentation, by=by)
     assessment_requests_notify(presentation=presentation)
     return presentation
 

@@ -22,15 +22,15 @@ from ..models import (
 )
 from ..models.base import Versioned
 from ..permissions import Perm
-from ._common import (
+from .common import (
     M,
-    _apply,
-    _check_version,
-    _lock_case,
-    _require,
-    _require_open,
-    _require_owned_fields,
-    _save,
+    apply_fields,
+    check_version,
+    lock_case,
+    require,
+    require_open,
+    require_owned_fields,
+    save_record,
 )
 from .fields import ClinicalStatusFields, LesionFields, PriorRadiotherapyFields, keys
 from .scores import case_scores_recompute
@@ -87,14 +87,14 @@ def _refuse_contradictions(obj: object, writing: Iterable[str]) -> None:
 def _clinical_create(
     by: User, case: Case, obj: M, fields: Mapping[str, Any], allowed: frozenset[str]
 ) -> M:
-    _require(by, Perm.EDIT_CLINICAL_DATA, case)
-    _lock_case(case)
-    _require_open(case)
-    _require_owned_fields(by, obj, fields)
-    _apply(obj, fields, allowed)
+    require(by, Perm.EDIT_CLINICAL_DATA, case)
+    lock_case(case)
+    require_open(case)
+    require_owned_fields(by, obj, fields)
+    apply_fields(obj, fields, allowed)
     carried = _carry_forward(obj, case, fields) if isinstance(obj, ClinicalStatus) else []
     _refuse_contradictions(obj, fields)
-    _save(obj, by=by)
+    save_record(obj, by=by)
     if isinstance(obj, SCORE_INPUTS):
         case_scores_recompute(case=case)
     audit_record(
@@ -146,20 +146,20 @@ def _clinical_update(
     expected_version: int | None,
 ) -> V:
     case: Case = obj.case  # type: ignore[attr-defined]
-    _require(by, Perm.EDIT_CLINICAL_DATA, case)
-    _lock_case(case)
+    require(by, Perm.EDIT_CLINICAL_DATA, case)
+    lock_case(case)
     obj.refresh_from_db()  # what is committed now, not what the caller read before the lock
-    _check_version(obj, expected_version)
-    _require_open(case)
-    _require_owned_fields(by, obj, fields)
-    changed = _apply(obj, fields, allowed)
+    check_version(obj, expected_version)
+    require_open(case)
+    require_owned_fields(by, obj, fields)
+    changed = apply_fields(obj, fields, allowed)
     if changed:
         _refuse_contradictions(obj, changed)
         if isinstance(obj, ClinicalStatus) and set(changed) & set(obj.observed_on):
             # Entered in this status now: observed on its date, no longer carried.
             obj.observed_on = {k: v for k, v in obj.observed_on.items() if k not in changed}
             changed.append("observed_on")
-        _save(obj, by=by, changed=changed)
+        save_record(obj, by=by, changed=changed)
         if isinstance(obj, SCORE_INPUTS):
             case_scores_recompute(case=case)
         audit_record(user=by, action=AuditAction.UPDATE, obj=obj, changed_fields=changed)

@@ -198,7 +198,7 @@ def test_a_conflict_with_a_simultaneous_change_is_audited_too(
     def collide(*args: Any, **kwargs: Any) -> Any:
         raise Conflict()
 
-    monkeypatch.setattr(module, "_save", collide)
+    monkeypatch.setattr(module, "save_record", collide)
     response = register(world.other_coordinator, world.other_board)
     assert response.status_code == 409
     assert response.json() == {"errors": {"non_field_errors": [Conflict.DEFAULT]}}

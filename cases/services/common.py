@@ -1,10 +1,10 @@
-"""What every service of the cases app shares: permission re-checks, validation, locking, and
-saving only what changed with the row history attributed to the user.
+"""What every write service shares (the cases app's, and the apps above it): permission re-checks,
+validation, locking, and saving only what changed with the row history attributed to the user.
 
 The concurrency rule (README "Concurrent edits"): a service that writes any record of a case
-locks the case row first (``_lock_case``), then re-reads the record it changes, checks the
-version the client read (``_check_version``), and saves only the fields that were sent
-(``_save(..., changed=...)``). Two people editing different fields of one record both keep
+locks the case row first (``lock_case``), then re-reads the record it changes, checks the
+version the client read (``check_version``), and saves only the fields that were sent
+(``save_record(..., changed=...)``). Two people editing different fields of one record both keep
 their edit; an edit based on an outdated version is refused (StaleVersion), never applied
 over the newer one.
 """
@@ -32,18 +32,18 @@ M = TypeVar("M", bound=models.Model)
 NOT_ALLOWED = "You do not have permission to do this on this board."
 
 
-def _require(user: Any, perm: Perm, obj: object) -> None:
+def require(user: Any, perm: Perm, obj: object) -> None:
     if not permissions.has_perm(user, perm, obj):
         raise PermissionDenied(NOT_ALLOWED)
 
 
-def _require_open(case: Case) -> None:
+def require_open(case: Case) -> None:
     """Clinical data of a closed, declined or withdrawn case is no longer changed."""
     if case.status in FINAL_STATUSES:
         raise ValidationError({"case": f"The case is {case.status}; re-present it first."})
 
 
-def _require_owned_fields(user: Any, obj: object, fields: Mapping[str, Any]) -> None:
+def require_owned_fields(user: Any, obj: object, fields: Mapping[str, Any]) -> None:
     """A specialist's judgement is set only by that specialty (cases.permissions.FIELD_OWNERS).
 
     Only fields whose value changes count, so a client may send back what it read.
@@ -55,7 +55,7 @@ def _require_owned_fields(user: Any, obj: object, fields: Mapping[str, Any]) -> 
         raise PermissionDenied(f"Only these specialties may set these components: {owners}.")
 
 
-def _save(obj: M, *, by: Any, changed: Sequence[str] | None = None) -> M:
+def save_record(obj: M, *, by: Any, changed: Sequence[str] | None = None) -> M:
     """Validate fully, then save with the history row attributed to ``by``.
 
     For an existing row, ``changed`` names the fields to write (nothing else is written, so a
@@ -78,26 +78,26 @@ def _save(obj: M, *, by: Any, changed: Sequence[str] | None = None) -> M:
     return obj
 
 
-def _lock(obj: M) -> M:
+def lock(obj: M) -> M:
     """Lock the row for this transaction and reload ``obj`` (the caller's instance) from it."""
     type(obj)._default_manager.select_for_update().filter(pk=obj.pk).exists()
     obj.refresh_from_db()
     return obj
 
 
-def _lock_case(case: Case) -> Case:
+def lock_case(case: Case) -> Case:
     """Lock the case row: every writer of the case's records queues here, so the scores they
     recompute and the records they re-read are the previous writer's committed ones."""
-    return _lock(case)
+    return lock(case)
 
 
-def _check_version(obj: Versioned, expected: int | None) -> None:
+def check_version(obj: Versioned, expected: int | None) -> None:
     """Refuse a change made on an older version than the record now has (None: not checked)."""
     if expected is not None and expected != obj.version:
         raise StaleVersion(current=obj.version)
 
 
-def _apply(obj: M, fields: Mapping[str, Any], editable: AbstractSet[str]) -> list[str]:
+def apply_fields(obj: M, fields: Mapping[str, Any], editable: AbstractSet[str]) -> list[str]:
     """Set ``fields`` on ``obj`` and return the names that really changed."""
     unknown = set(fields) - editable
     if unknown:
