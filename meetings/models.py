@@ -4,12 +4,14 @@ A meeting belongs to one board and is seen by that board's members. Times are st
 (UTC in the database) and entered and shown in the board's time zone. A series' occurrences are
 ordinary meetings that remember the series and their original start (unique together), so a
 moved or cancelled occurrence keeps its identity and is never created again by the series.
-Agendas, attendance and decisions come with the next slices of the meetings issue.
+A meeting's agenda is a list of agenda items, each one presentation of a case of the board.
+Attendance and decisions come with the next slices of the meetings issue.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from dateutil.rrule import rrulestr
 from django.conf import settings
@@ -185,3 +187,88 @@ class CalendarFeed(models.Model):
     def __str__(self) -> str:
         state = "revoked" if self.revoked_at else "live"
         return f"Calendar feed of {self.user} ({state})"
+
+
+class AgendaKind(models.TextChoices):
+    FULL = "full", "Full discussion"
+    RATIFICATION = "ratification", "Ratification"
+
+
+class AgendaItem(Versioned):
+    """One presentation of a case on a meeting's agenda, at ``position`` (1, 2, …).
+
+    The presentation is of a case of the meeting's board, at most once per meeting. ``late``:
+    added after the board's submission cut-off (with ``late_reason`` unless the case is urgent
+    or an emergency). ``carried_over``: copied from ``carried_from``, a closed meeting where the
+    case was not discussed. Positions are renumbered by ``meetings.services`` under the
+    meeting's row lock, so they stay 1..n.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="agenda_items")
+    presentation = models.ForeignKey(
+        "cases.Presentation", on_delete=models.PROTECT, related_name="agenda_items"
+    )
+    position = models.PositiveIntegerField(editable=False)
+    presenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A member of the board.",
+    )
+    minutes_allotted = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    kind = models.CharField(max_length=20, choices=AgendaKind.choices, default=AgendaKind.FULL)
+    late = models.BooleanField(default=False, editable=False)
+    late_reason = models.CharField(max_length=500, blank=True)
+    carried_over = models.BooleanField(default=False, editable=False)
+    carried_from = models.ForeignKey(
+        Meeting,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "presentation"],
+                name="agenda_item_unique_presentation",
+                violation_error_message="This presentation is already on the meeting's agenda.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.presentation} at {self.meeting}"
+
+    @property
+    def board_id(self) -> int:
+        """The meeting's board (``cases.permissions`` judges the item on it)."""
+        return self.meeting.board_id
+
+    @property
+    def case(self) -> Any:
+        """The presented case (the audit log names its patient)."""
+        return self.presentation.case
+
+    def clean(self) -> None:
+        if (
+            self.meeting_id
+            and self.presentation_id
+            and self.presentation.case.board_id != self.meeting.board_id
+        ):
+            raise ValidationError(
+                {"presentation": "The presentation is of a case of another board."}
+            )

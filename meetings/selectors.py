@@ -9,10 +9,10 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from cases.models import Board
+from cases.models import Board, Presentation
 from cases.permissions import Perm, board_ids
 
-from .models import CalendarFeed, Meeting, MeetingSeries
+from .models import AgendaItem, CalendarFeed, Meeting, MeetingSeries
 
 #: How far back a personal calendar feed reaches (calendar clients keep what they saw).
 FEED_PAST_DAYS = 90
@@ -61,3 +61,22 @@ def board_members(user: Any) -> QuerySet[User]:
     return User.objects.filter(
         board_memberships__board_id__in=board_ids(user, Perm.VIEW)
     ).distinct()
+
+
+def agenda_items_for_user(user: Any) -> QuerySet[AgendaItem]:
+    """The agenda items of the user's boards' meetings, with what an item shows (its meeting
+    and board, the presentation and its case, the presenter and who added it)."""
+    return AgendaItem.objects.filter(
+        meeting__board_id__in=board_ids(user, Perm.VIEW)
+    ).select_related("meeting__board", "presentation__case", "presenter", "added_by")
+
+
+def meeting_agenda(user: Any, meeting: Meeting) -> QuerySet[AgendaItem]:
+    """One meeting's agenda, in order (one query, whatever its length)."""
+    return agenda_items_for_user(user).filter(meeting=meeting).order_by("position", "id")
+
+
+def presentations_of_user(user: Any) -> QuerySet[Presentation]:
+    """The presentations the user may name for an agenda (plain: only the lookup; the service
+    then requires the current presentation of a case of the meeting's board)."""
+    return Presentation.objects.filter(case__board_id__in=board_ids(user, Perm.VIEW))

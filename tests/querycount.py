@@ -37,7 +37,7 @@ from cases.models import (
     SpinalLesion,
 )
 from meetings import services as meeting_services
-from meetings.models import Meeting, MeetingSeries
+from meetings.models import AgendaItem, Meeting, MeetingSeries
 from tests.conftest import RADIOLOGY_LESION, World, make_case
 
 # --- The worlds -----------------------------------------------------------------------------
@@ -57,6 +57,7 @@ class Scene:
     score: ScoreRecord  # the SINS of ``lesion``
     series: MeetingSeries  # weekly on ``world.board``, its occurrences created
     meeting: Meeting  # the series' first occurrence, with a chair
+    item: AgendaItem  # the case's presentation on ``meeting``'s agenda
 
     def fill(self, template: str) -> str:
         """A URL or body value of the table, e.g. ``/api/v1/cases/{case}/``, for this world."""
@@ -73,6 +74,7 @@ class Scene:
             score=self.score.pk,
             series=self.series.pk,
             meeting=self.meeting.pk,
+            item=self.item.pk,
         )
 
 
@@ -123,6 +125,12 @@ def build(world: World) -> Scene:
     meeting = meeting_services.meeting_update(
         by=world.coordinator, meeting=series.meetings.earliest("starts_at"), chair=world.attending
     )
+    item = meeting_services.agenda_item_add(
+        by=world.coordinator,
+        meeting=meeting,
+        presentation=case.current_presentation,
+        late_reason="Within the cut-off",  # the first occurrence may be within 48 hours
+    )
     return Scene(
         world=world,
         case=case,
@@ -134,6 +142,7 @@ def build(world: World) -> Scene:
         score=case.score_records.get(calculator="sins", is_current=True),
         series=series,
         meeting=meeting,
+        item=item,
     )
 
 
@@ -243,8 +252,10 @@ def grow(scene: Scene) -> None:
     )
 
     # More rows, on two boards.
+    more = []
     for day, urgency in enumerate(EXTRA_URGENCIES, start=2):
-        add_records(w, make_case(w, status="in_workup", urgency=urgency), day=day)
+        more.append(make_case(w, status="in_workup", urgency=urgency))
+        add_records(w, more[-1], day=day)
     patient = services.patient_register(
         by=w.coordinator,
         board=third,
@@ -290,6 +301,21 @@ def grow(scene: Scene) -> None:
         by=w.coordinator, meeting=first, starts_at=first.starts_at + dt.timedelta(hours=2)
     )
     meeting_services.meeting_cancel(by=w.coordinator, meeting=second, reason="Holiday")
+    # The agenda shown: the two new cases (urgent, emergency: placed first) with presenters,
+    # and an item on the third board's meeting for the agenda-items list.
+    for extra, presenter in zip(more, (w.surgeon, w.attending), strict=True):
+        meeting_services.agenda_item_add(
+            by=w.coordinator,
+            meeting=scene.meeting,
+            presentation=extra.current_presentation,
+            presenter=presenter,
+        )
+    meeting_services.agenda_item_add(
+        by=w.coordinator,
+        meeting=Meeting.objects.filter(board=third).earliest("starts_at"),
+        presentation=Case.objects.get(pk=elsewhere.pk).current_presentation,
+        late_reason="Within the cut-off",
+    )
 
 
 # --- Measuring ------------------------------------------------------------------------------

@@ -11,13 +11,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.models import Board
 from tumorboard.api_base import CreateOnlyParentMixin, ScopedPrimaryKeyRelatedField
 
 from .. import selectors
-from ..models import Meeting, MeetingSeries
+from ..models import AgendaItem, AgendaKind, Meeting, MeetingSeries
 
 
 class LocalDateTimeField(serializers.DateTimeField):
@@ -127,6 +129,95 @@ class MeetingSerializer(CreateOnlyParentMixin, serializers.ModelSerializer[Meeti
 
 class MeetingCancelSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=500)
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedIdField(ScopedPrimaryKeyRelatedField):
+    """A scoped primary key in a serializer without a model (typed for the schema)."""
+
+
+class AgendaItemSerializer(serializers.ModelSerializer[AgendaItem]):
+    """An agenda item with what the board needs to plan: the case (its id, urgency, status)
+    and the presentation (number, kind, reason). No patient name."""
+
+    case = serializers.IntegerField(source="presentation.case_id", read_only=True)
+    case_urgency = serializers.CharField(source="presentation.case.urgency", read_only=True)
+    case_status = serializers.CharField(source="presentation.case.status", read_only=True)
+    presentation_number = serializers.IntegerField(source="presentation.number", read_only=True)
+    presentation_kind = serializers.CharField(source="presentation.kind", read_only=True)
+    presentation_reason = serializers.CharField(source="presentation.reason", read_only=True)
+    presenter = ScopedPrimaryKeyRelatedField(
+        selector=selectors.board_members,
+        allow_null=True,
+        required=False,
+        help_text="A member of the meeting's board.",
+    )
+    added_by = serializers.CharField(source="added_by.username", read_only=True)
+
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "id",
+            "meeting",
+            "position",
+            "presentation",
+            "presentation_number",
+            "presentation_kind",
+            "presentation_reason",
+            "case",
+            "case_urgency",
+            "case_status",
+            "presenter",
+            "minutes_allotted",
+            "kind",
+            "late",
+            "late_reason",
+            "carried_over",
+            "carried_from",
+            "added_by",
+            "added_at",
+            "version",
+        ]
+        read_only_fields = [
+            "meeting",
+            "position",
+            "presentation",
+            "late",
+            "late_reason",
+            "carried_over",
+            "carried_from",
+            "added_at",
+            "version",
+        ]
+
+
+class AgendaItemAddSerializer(serializers.Serializer[Any]):
+    presentation = ScopedIdField(
+        selector=selectors.presentations_of_user,
+        help_text="The current presentation of a case of the meeting's board.",
+    )
+    presenter = ScopedIdField(selector=selectors.board_members, allow_null=True, required=False)
+    minutes_allotted = serializers.IntegerField(min_value=1, max_value=120, required=False)
+    kind = serializers.ChoiceField(choices=AgendaKind.choices, required=False)
+    late_reason = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text="Needed after the submission cut-off unless the case is urgent or an emergency.",
+    )
+
+
+class AgendaReorderSerializer(serializers.Serializer[Any]):
+    items = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Every item id of the agenda, in order."
+    )
+
+
+class ToMeetingSerializer(serializers.Serializer[Any]):
+    to_meeting = ScopedIdField(
+        selector=selectors.meetings_for_user,
+        help_text="A scheduled meeting of the same board.",
+    )
 
 
 class CalendarFeedSerializer(serializers.Serializer[Any]):

@@ -7,6 +7,7 @@ from . import views
 router = SimpleRouter()
 router.register("meeting-series", views.MeetingSeriesViewSet, basename="meetingseries")
 router.register("meetings", views.MeetingViewSet, basename="meeting")
+router.register("agenda-items", views.AgendaItemViewSet, basename="agendaitem")
 
 urlpatterns = [
     path("calendar/feed/", views.CalendarFeedView.as_view(), name="calendar-feed"),

@@ -1,5 +1,6 @@
 """API views of the meetings app: parse, check (``tumorboard.api.BoardPermission``), call a
-service, render. Meetings carry no patient data, so their reads are not audited.
+service, render. Meetings carry no patient data, so their reads are not audited; agenda items
+name a patient's case and presentation, so theirs are.
 
 The personal calendar feed (``CalendarFeedIcsView``) is the one read without a login: calendar
 clients cannot log in, so a secret token in its URL stands for the user. The token is never
@@ -25,18 +26,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.models import Board
+from cases.audit import audit_reads
+from cases.models import AuditAction, Board
 from cases.permissions import Perm
 from tumorboard.api_base import (
     ScopedReadViewSet,
     ServiceWriteMixin,
     acting_user,
     if_match_version,
+    with_etag,
 )
 
 from .. import selectors, services
 from ..ics import feed_ics, meeting_ics
-from ..models import Meeting, MeetingSeries, MeetingStatus
+from ..models import AgendaItem, Meeting, MeetingSeries, MeetingStatus
 from . import serializers as s
 
 ICS_TYPE = "text/calendar; charset=utf-8"
@@ -121,7 +124,96 @@ class MeetingViewSet(
     update_kwarg = "meeting"
     create_service = staticmethod(services.meeting_create)
     update_service = staticmethod(services.meeting_update)
-    action_permissions = {"cancel": Perm.MANAGE_MEETINGS, "ics": Perm.VIEW}
+    # Agenda: GET needs view_board, POST manage_meetings (the view's two defaults). An
+    # attending (sign_decision) opens and closes the meeting: they run the discussion.
+    action_permissions = {
+        "cancel": Perm.MANAGE_MEETINGS,
+        "ics": Perm.VIEW,
+        "reorder": Perm.MANAGE_MEETINGS,
+        "carry_over": Perm.MANAGE_MEETINGS,
+        "start": Perm.SIGN_DECISION,
+        "close": Perm.SIGN_DECISION,
+    }
+
+    def _agenda_response(self, request: Request, meeting: Meeting) -> Response:
+        items = list(selectors.meeting_agenda(request.user, meeting))
+        audit_reads(user=request.user, action=AuditAction.LIST, objects=items)
+        data = s.AgendaItemSerializer(items, many=True, context=self.get_serializer_context())
+        return Response(data.data)
+
+    @extend_schema(responses=s.AgendaItemSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def agenda(self, request: Request, pk: str | None = None) -> Response:
+        """The meeting's agenda, in order (not paginated: one meeting's items)."""
+        return self._agenda_response(request, self.get_object())
+
+    @extend_schema(request=s.AgendaItemAddSerializer, responses={201: s.AgendaItemSerializer})
+    @agenda.mapping.post
+    def agenda_add(self, request: Request, pk: str | None = None) -> Response:
+        """Put a case's current presentation on the agenda (coordinators), at its default
+        place by urgency; after the cut-off with a ``late_reason`` unless urgent."""
+        meeting = self.get_object()
+        serializer = s.AgendaItemAddSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        item = services.agenda_item_add(
+            by=acting_user(request), meeting=meeting, **serializer.validated_data
+        )
+        fresh = selectors.agenda_items_for_user(request.user).get(pk=item.pk)
+        data = s.AgendaItemSerializer(fresh, context=self.get_serializer_context()).data
+        return with_etag(Response(data, status=status.HTTP_201_CREATED), fresh)
+
+    @extend_schema(request=s.AgendaReorderSerializer, responses=s.AgendaItemSerializer(many=True))
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reorder(self, request: Request, pk: str | None = None) -> Response:
+        """Put the agenda in the order given: every item id of the meeting, each once."""
+        meeting = self.get_object()
+        serializer = s.AgendaReorderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.agenda_reorder(
+            by=acting_user(request), meeting=meeting, items=serializer.validated_data["items"]
+        )
+        return self._agenda_response(request, meeting)
+
+    @extend_schema(request=None, responses=s.MeetingSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def start(self, request: Request, pk: str | None = None) -> Response:
+        """Open the meeting (scheduled → in progress): attendings."""
+        meeting = self.get_object()
+        services.meeting_start(
+            by=acting_user(request), meeting=meeting, expected_version=if_match_version(request)
+        )
+        return self._respond(meeting)
+
+    @extend_schema(request=None, responses=s.MeetingSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        """Close the meeting (in progress → closed): attendings."""
+        meeting = self.get_object()
+        services.meeting_close(
+            by=acting_user(request), meeting=meeting, expected_version=if_match_version(request)
+        )
+        return self._respond(meeting)
+
+    @extend_schema(request=s.ToMeetingSerializer, responses=s.AgendaItemSerializer(many=True))
+    @action(detail=True, methods=["post"], url_path="carry-over", filter_backends=[])
+    def carry_over(self, request: Request, pk: str | None = None) -> Response:
+        """Carry the items of this closed meeting whose case was not discussed to
+        ``to_meeting`` (coordinators); answers the items carried over."""
+        meeting = self.get_object()
+        serializer = s.ToMeetingSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        created = services.agenda_carry_over(
+            by=acting_user(request), meeting=meeting, **serializer.validated_data
+        )
+        items = list(
+            selectors.agenda_items_for_user(request.user)
+            .filter(pk__in=[item.pk for item in created])
+            .order_by("position")
+        )
+        data = s.AgendaItemSerializer(items, many=True, context=self.get_serializer_context())
+        return Response(data.data)
 
     @extend_schema(request=s.MeetingCancelSerializer, responses=s.MeetingSerializer)
     @action(detail=True, methods=["post"])
@@ -154,6 +246,48 @@ class MeetingViewSet(
         response = Response(meeting_ics(meeting), content_type=ICS_TYPE)
         response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
         return response
+
+
+def _meetings(request: Any) -> QuerySet[Meeting]:
+    user = getattr(request, "user", None)
+    return Meeting.objects.none() if user is None else selectors.meetings_for_user(user)
+
+
+class AgendaItemFilter(django_filters.FilterSet):
+    meeting = django_filters.ModelChoiceFilter(queryset=_meetings)
+
+    class Meta:
+        model = AgendaItem
+        fields = ["meeting"]
+
+
+class AgendaItemViewSet(ServiceWriteMixin, mixins.UpdateModelMixin, ScopedReadViewSet):
+    """Agenda items of the user's boards' meetings (filter ``meeting``), by meeting and
+    position. Coordinators change an item's presenter, minutes and kind (PATCH, If-Match) and
+    move it to another meeting; items are added through ``meetings/{id}/agenda/``."""
+
+    selector = staticmethod(selectors.agenda_items_for_user)
+    serializer_class = s.AgendaItemSerializer
+    write_permission = Perm.MANAGE_MEETINGS
+    action_permissions = {"move": Perm.MANAGE_MEETINGS}
+    filterset_class = AgendaItemFilter
+    update_kwarg = "item"
+    update_service = staticmethod(services.agenda_item_update)
+
+    @extend_schema(request=s.ToMeetingSerializer, responses=s.AgendaItemSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        """Move the item to another scheduled meeting of the board (If-Match)."""
+        item = self.get_object()
+        serializer = s.ToMeetingSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        services.agenda_item_move(
+            by=acting_user(request),
+            item=item,
+            expected_version=if_match_version(request),
+            **serializer.validated_data,
+        )
+        return self._respond(item)
 
 
 class CalendarFeedView(APIView):

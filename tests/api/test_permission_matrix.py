@@ -25,7 +25,7 @@ from cases.models import (
     SpinalLesion,
 )
 from meetings import services as meeting_services
-from meetings.models import Meeting, MeetingSeries
+from meetings.models import AgendaItem, Meeting, MeetingSeries
 from tests.conftest import RADIOLOGY_LESION, World, client_for, make_case
 
 ROLES = ["coordinator", "attending", "surgeon", "radiologist", "outsider"]
@@ -42,7 +42,11 @@ class Target:
     assessment: SpecialtyAssessment
     score_id: int
     series: MeetingSeries
-    meeting: Meeting
+    meeting: Meeting  # scheduled, with ``item`` on its agenda
+    item: AgendaItem
+    later: Meeting  # scheduled: where items are moved or carried over to
+    running: Meeting  # in progress
+    closed: Meeting
 
 
 def build_target(world: World, side: str) -> Target:
@@ -81,9 +85,32 @@ def build_target(world: World, side: str) -> Target:
         start_time=dt.time(7, 30),
         starts_on=dt.date.today(),  # noqa: DTZ011 (a date for the series only)
     )
-    meeting = series.meetings.earliest("starts_at")
+    meeting, later, running, closed = series.meetings.order_by("starts_at")[:4]
+    item = meeting_services.agenda_item_add(
+        by=coordinator,
+        meeting=meeting,
+        presentation=case.current_presentation,
+        late_reason="Within the cut-off",  # the first occurrence may be within 48 hours
+    )
+    attending = world.users[prefix + "attending"]
+    for m in (running, closed):
+        meeting_services.meeting_start(by=attending, meeting=m)
+    meeting_services.meeting_close(by=attending, meeting=closed)
     return Target(
-        board.pk, case.patient, case, status, lesion, course, assessment, score_id, series, meeting
+        board.pk,
+        case.patient,
+        case,
+        status,
+        lesion,
+        course,
+        assessment,
+        score_id,
+        series,
+        meeting,
+        item,
+        later,
+        running,
+        closed,
     )
 
 
@@ -228,11 +255,41 @@ def _actions() -> dict[str, tuple[str, Any, Any]]:
             lambda t: f"/api/v1/meetings/{t.meeting.pk}/cancel/",
             lambda t: {"reason": "Holiday"},
         ),
+        "meeting.agenda": ("get", lambda t: f"/api/v1/meetings/{t.meeting.pk}/agenda/", None),
+        "meeting.agenda_add": (
+            # The case's presentation is on ``meeting`` already: this adds it to ``later``.
+            "post",
+            lambda t: f"/api/v1/meetings/{t.later.pk}/agenda/",
+            lambda t: {"presentation": t.case.current_presentation_id, "late_reason": "Late"},
+        ),
+        "meeting.reorder": (
+            "post",
+            lambda t: f"/api/v1/meetings/{t.meeting.pk}/reorder/",
+            lambda t: {"items": [t.item.pk]},
+        ),
+        "meeting.start": ("post", lambda t: f"/api/v1/meetings/{t.meeting.pk}/start/", None),
+        "meeting.close": ("post", lambda t: f"/api/v1/meetings/{t.running.pk}/close/", None),
+        "meeting.carry_over": (
+            "post",
+            lambda t: f"/api/v1/meetings/{t.closed.pk}/carry-over/",
+            lambda t: {"to_meeting": t.later.pk},
+        ),
+        "agenda.retrieve": ("get", lambda t: f"/api/v1/agenda-items/{t.item.pk}/", None),
+        "agenda.update": (
+            "patch",
+            lambda t: f"/api/v1/agenda-items/{t.item.pk}/",
+            lambda t: {"minutes_allotted": 15},
+        ),
+        "agenda.move": (
+            "post",
+            lambda t: f"/api/v1/agenda-items/{t.item.pk}/move/",
+            lambda t: {"to_meeting": t.later.pk},
+        ),
     }
 
 
 ACTIONS = _actions()
-READS = [name for name in ACTIONS if name.endswith((".retrieve", ".scores", ".ics"))]
+READS = [name for name in ACTIONS if name.endswith((".retrieve", ".scores", ".ics", ".agenda"))]
 CLINICAL_WRITES = [
     "status.create",
     "status.update",
@@ -277,6 +334,18 @@ for name in ["series.create", "meeting.create"]:
     OWN[name] = {"coordinator": 201, "attending": 403, "surgeon": 403, "radiologist": 403}
 for name in ["series.update", "meeting.update", "meeting.cancel"]:
     OWN[name] = {"coordinator": 200, "attending": 403, "surgeon": 403, "radiologist": 403}
+# Agendas are built by coordinators too; an attending (sign_decision) opens and closes the
+# meeting they run, a coordinator does not.
+OWN["meeting.agenda_add"] = {
+    "coordinator": 201,
+    "attending": 403,
+    "surgeon": 403,
+    "radiologist": 403,
+}
+for name in ["meeting.reorder", "meeting.carry_over", "agenda.update", "agenda.move"]:
+    OWN[name] = {"coordinator": 200, "attending": 403, "surgeon": 403, "radiologist": 403}
+for name in ["meeting.start", "meeting.close"]:
+    OWN[name] = {"coordinator": 403, "attending": 200, "surgeon": 403, "radiologist": 403}
 
 
 def expected(action: str, role: str, side: str) -> int:
@@ -329,6 +398,7 @@ def test_lists_show_only_own_board(world: World, role: str) -> None:
         ("scores", "score_id"),
         ("meeting-series", "series"),
         ("meetings", "meeting"),
+        ("agenda-items", "item"),
     ]:
         if attr == "score_id":
             ids = [row["id"] for row in client.get(f"/api/v1/{endpoint}/").json()["results"]]

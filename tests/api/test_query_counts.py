@@ -53,6 +53,10 @@ from tests.querycount import (
 # meetings list, 8: + board ids; COUNT; the page (board and chair joined). Not audited: no
 #   patient data. Filtered by board, 9: + the board named (the filter checks it is the user's).
 # meeting detail and its .ics, 7: board ids; the meeting (board and chair joined).
+# meeting agenda, 9: board ids; the meeting; its items (meeting, board, presentation, case,
+#   presenter and author joined); the audit INSERT (items name a patient's case). Not paginated.
+# agenda items list, 9: board ids; COUNT; the page (joined as above); the audit INSERT.
+#   Filtered by meeting, 10: + the meeting named. Detail, 8: the list without the COUNT.
 # calculators, 5: the session only.
 QUERIES: dict[str, int] = {
     "GET /api/v1/": 5,
@@ -98,6 +102,10 @@ QUERIES: dict[str, int] = {
     "GET /api/v1/meetings/?board={board}&status=scheduled&from=2020-01-01": 9,
     "GET /api/v1/meetings/{meeting}/": 7,
     "GET /api/v1/meetings/{meeting}/ics/": 7,
+    "GET /api/v1/meetings/{meeting}/agenda/": 9,
+    "GET /api/v1/agenda-items/": 9,
+    "GET /api/v1/agenda-items/?meeting={meeting}": 10,
+    "GET /api/v1/agenda-items/{item}/": 8,
     "GET /api/v1/calculators/": 5,
     "GET /api/v1/calculators/sins/": 5,
     "POST /api/v1/calculators/sins/": 5,

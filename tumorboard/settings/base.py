@@ -231,6 +231,8 @@ SPECTACULAR_SETTINGS = {
         "TechniqueEnum": "cases.models.RadiotherapyTechnique",
         "CaseStatusEnum": "cases.models.CaseStatus",
         "YesNoUnknownEnum": "cases.assessment_schemas.YES_NO_UNKNOWN",
+        "KindEnum": "cases.models.PresentationKind",  # its name before agendas came
+        "AgendaKindEnum": "meetings.models.AgendaKind",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
