@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from rest_framework.test import APIClient
 
 from cases import services
 from cases.models import Board, Case, Institution, Patient, Role, Specialty
+from tumorboard.celery import app
 
 CI = os.environ.get("CI", "").lower() == "true"
 BROKER = os.environ.get("CELERY_BROKER_URL", "")
@@ -210,3 +212,12 @@ def make() -> Any:
         case = staticmethod(make_case)
 
     return Builders
+
+
+@pytest.fixture
+def eager() -> Iterator[None]:
+    """Run tasks in-process even when a broker is configured (CI)."""
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

@@ -26,7 +26,6 @@ from rest_framework.test import APIClient
 from cases import services
 from cases.models import AuditEvent
 from tests.conftest import PASSWORD, World, client_for, make_case, make_patient
-from tumorboard.celery import app
 from tumorboard.middleware import SESSION_STARTED_KEY
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -347,15 +346,6 @@ def test_no_api_query_parameter_carries_a_patient_identifier(world: World) -> No
         and any(word in parameter["name"].lower() for word in PATIENT_IDENTIFIERS)
     )
     assert offending == []
-
-
-@pytest.fixture
-def eager() -> Iterator[None]:
-    """Run tasks in-process even when a broker is configured (CI)."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 def test_assessment_request_email_names_the_case_but_not_the_patient(

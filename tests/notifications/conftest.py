@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +13,6 @@ from tests.celery_support import (  # noqa: F401 (fixtures, used by name)
     celery_worker,
 )
 from tests.conftest import make_user
-from tumorboard.celery import app
 
 
 @dataclass
@@ -29,12 +27,3 @@ class People:
 @pytest.fixture
 def people(db: Any) -> People:
     return People(make_user("owner"), make_user("colleague"), make_user("stranger"))
-
-
-@pytest.fixture
-def eager() -> Iterator[None]:
-    """Run tasks in-process even when a broker is configured (CI)."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous

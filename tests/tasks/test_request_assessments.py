@@ -4,7 +4,6 @@ delivered after commit (in-process, or by a real worker through the real broker 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,18 +17,8 @@ from notifications.services import deliver_pending
 from notifications.tasks import sweep
 from tests.celery_support import BrokerSwitch, wait_for
 from tests.conftest import World, client_for, make_case, make_user
-from tumorboard.celery import app
 
 QUORUM = {"surgeon", "radonc", "medonc", "radiologist"}
-
-
-@pytest.fixture
-def eager() -> Iterator[None]:
-    """Run tasks in-process even when a broker is configured (CI)."""
-    previous = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = previous
 
 
 def delivered() -> Counter[str]:
