@@ -24,6 +24,25 @@ def _validate_timezone(value: str) -> None:
         raise ValidationError(f"'{value}' is not a known IANA time zone (e.g. Europe/Berlin).")
 
 
+def _default_reminder_offsets() -> list[int]:
+    return [72, 24]
+
+
+def _validate_offsets(value: object) -> None:
+    if (
+        not isinstance(value, list)
+        or not value
+        or len(value) > 6
+        or not all(
+            isinstance(h, int) and not isinstance(h, bool) and 1 <= h <= 24 * 14 for h in value
+        )
+        or len(set(value)) != len(value)
+    ):
+        raise ValidationError(
+            "Give one to six distinct whole numbers of hours between 1 and 336, e.g. [72, 24]."
+        )
+
+
 class Institution(models.Model):
     """A hospital or network. MRNs are unique within an institution."""
 
@@ -108,6 +127,30 @@ class Board(models.Model):
         validators=[MaxValueValidator(24 * 14)],
         help_text="Cases for a meeting are submitted at the latest this many hours before it "
         "starts (each meeting shows its submission_cutoff_at).",
+    )
+    # --- The board's week (used by the meetings app) ---------------------------------------
+    independent_opinions = models.BooleanField(
+        default=False,
+        help_text="A specialist sees other specialties' assessments of a presentation only "
+        "once they have submitted their own or the meeting discussing it has started.",
+    )
+    reminder_offsets_hours = models.JSONField(
+        default=_default_reminder_offsets,
+        validators=[_validate_offsets],
+        help_text="Hours before a meeting at which specialists with missing assessments are "
+        "reminded (after the last one the coordinators get an escalation).",
+    )
+    packet_offset_hours = models.PositiveSmallIntegerField(
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 7)],
+        help_text="Hours before a meeting at which its pre-meeting packet is built.",
+    )
+    on_call_specialties = models.ManyToManyField(
+        Specialty,
+        blank=True,
+        related_name="on_call_of_boards",
+        help_text="The on-call pair (e.g. spine surgery and radiation oncology) who agree a "
+        "fast-track plan for a cord compression outside the weekly meeting.",
     )
     is_active = models.BooleanField(default=True)
 

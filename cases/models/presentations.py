@@ -43,6 +43,13 @@ class Presentation(models.Model):
         editable=False,
         help_text="Empty when a job opened it (e.g. follow-up found the plan failed).",
     )
+    discussion_started_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When a meeting discussing it (or its fast track) started: from then on, "
+        "under independent opinions, every specialist sees every assessment.",
+    )
 
     history = HistoricalRecords()
 

@@ -5,7 +5,7 @@ A meeting belongs to one board and is seen by that board's members. Times are st
 ordinary meetings that remember the series and their original start (unique together), so a
 moved or cancelled occurrence keeps its identity and is never created again by the series.
 A meeting's agenda is a list of agenda items, each one presentation of a case of the board.
-Attendance and decisions come with the next slices of the meetings issue.
+Attendance, decisions, pathways, the fast track and packets live in the sibling modules.
 """
 
 from __future__ import annotations
@@ -133,6 +133,11 @@ class Meeting(Versioned):
         help_text="An attending physician of the board.",
     )
     sequence = models.PositiveIntegerField(default=0, editable=False)
+    agenda_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Raised by every change of the agenda (the packet is built per version).",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -221,6 +226,14 @@ class AgendaItem(Versioned):
         default=10, validators=[MinValueValidator(1), MaxValueValidator(120)]
     )
     kind = models.CharField(max_length=20, choices=AgendaKind.choices, default=AgendaKind.FULL)
+    pathway = models.ForeignKey(
+        "meetings.StandardPathway",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agenda_items",
+        help_text="For a ratification: the standard pathway version the case was triaged to.",
+    )
     late = models.BooleanField(default=False, editable=False)
     late_reason = models.CharField(max_length=500, blank=True)
     carried_over = models.BooleanField(default=False, editable=False)
