@@ -12,7 +12,15 @@ from django.utils import timezone
 from cases.models import Board, Presentation
 from cases.permissions import Perm, board_ids
 
-from .models import AgendaItem, CalendarFeed, Meeting, MeetingSeries
+from .models import (
+    AgendaItem,
+    CalendarFeed,
+    Decision,
+    FastTrack,
+    Meeting,
+    MeetingSeries,
+    StandardPathway,
+)
 
 #: How far back a personal calendar feed reaches (calendar clients keep what they saw).
 FEED_PAST_DAYS = 90
@@ -80,3 +88,32 @@ def presentations_of_user(user: Any) -> QuerySet[Presentation]:
     """The presentations the user may name for an agenda (plain: only the lookup; the service
     then requires the current presentation of a case of the meeting's board)."""
     return Presentation.objects.filter(case__board_id__in=board_ids(user, Perm.VIEW))
+
+
+def decisions_for_user(user: Any) -> QuerySet[Decision]:
+    """The decisions of the user's boards (every version), with what a decision shows: its
+    board, case and patient, presentation, agenda item and meeting, who recorded and signed."""
+    return Decision.objects.filter(board_id__in=board_ids(user, Perm.VIEW)).select_related(
+        "board",
+        "case__patient",
+        "presentation",
+        "agenda_item__meeting",
+        "recorded_by",
+        "signed_by",
+        "pathway",
+        "amends",
+    )
+
+
+def pathways_for_user(user: Any) -> QuerySet[StandardPathway]:
+    """The standard pathways (every version) of the user's boards."""
+    return StandardPathway.objects.filter(board_id__in=board_ids(user, Perm.VIEW)).select_related(
+        "board", "approved_by"
+    )
+
+
+def fast_tracks_for_user(user: Any) -> QuerySet[FastTrack]:
+    """The fast tracks of the user's boards' cases, with the case and patient."""
+    return FastTrack.objects.filter(case__board_id__in=board_ids(user, Perm.VIEW)).select_related(
+        "case__patient", "case__board", "opened_by"
+    )
