@@ -6,6 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DJANGO_SETTINGS_MODULE=tumorboard.settings.production
 
 WORKDIR /app
+# WeasyPrint (decision letters, pre-meeting packets) renders with Pango and HarfBuzz.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 1000 --home /app tumorboard
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt

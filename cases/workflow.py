@@ -67,15 +67,16 @@ CASE_TRANSITIONS: dict[str, Transition] = {
             _MANAGE,
             reason_required=True,
         ),
-        # Until decisions are signed in meetings (the meetings issue), the attending who ran the
-        # discussion records it; then this becomes a system move made by decision_sign
-        # (permission None), and coordinators never could.
+        # A system move: signing the board's decision (meetings.services.decision_sign) marks
+        # the case discussed, from work-up too (a fast-track decision, or a case discussed
+        # before it was marked ready). No user asks for it.
         Transition(
             "record_discussion",
             "Record as discussed",
-            frozenset({S.READY}),
+            frozenset({S.IN_WORKUP, S.READY}),
             S.DISCUSSED,
-            Perm.SIGN_DECISION,
+            None,
+            system_note="signing the board's decision marks the case discussed.",
         ),
         Transition(
             "re_present",

@@ -197,9 +197,11 @@ def make_case(
     }[status]
     attending = world.attending if board == world.board else world.other_attending
     for transition in path:
-        # The attending records the discussion (until decisions are signed in meetings).
-        actor = attending if transition == "record_discussion" else by
-        services.case_transition(by=actor, case=case, transition=transition)
+        if transition == "record_discussion":
+            # A system move (a signed decision makes it): no user may ask for it.
+            services.case_move(by=attending, case=case, transition=transition)
+        else:
+            services.case_transition(by=by, case=case, transition=transition)
     return case
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from cases import services
 from cases.models import (
@@ -37,7 +38,15 @@ from cases.models import (
     SpinalLesion,
 )
 from meetings import services as meeting_services
-from meetings.models import AgendaItem, Meeting, MeetingSeries
+from meetings.models import (
+    AgendaItem,
+    Decision,
+    FastTrack,
+    Meeting,
+    MeetingPacket,
+    MeetingSeries,
+    StandardPathway,
+)
 from tests.conftest import RADIOLOGY_LESION, World, make_case
 
 # --- The worlds -----------------------------------------------------------------------------
@@ -58,6 +67,10 @@ class Scene:
     series: MeetingSeries  # weekly on ``world.board``, its occurrences created
     meeting: Meeting  # the series' first occurrence, with a chair
     item: AgendaItem  # the case's presentation on ``meeting``'s agenda
+    pathway: StandardPathway  # live, on ``world.board``
+    fasttrack: FastTrack  # of an emergency case in work-up
+    decision: Decision  # that case's fast-track decision, signed (its letter can be read)
+    packet: MeetingPacket  # ``meeting``'s packet, ready
 
     def fill(self, template: str) -> str:
         """A URL or body value of the table, e.g. ``/api/v1/cases/{case}/``, for this world."""
@@ -75,6 +88,9 @@ class Scene:
             series=self.series.pk,
             meeting=self.meeting.pk,
             item=self.item.pk,
+            pathway=self.pathway.pk,
+            fasttrack=self.fasttrack.pk,
+            decision=self.decision.pk,
         )
 
 
@@ -131,6 +147,20 @@ def build(world: World) -> Scene:
         presentation=case.current_presentation,
         late_reason="Within the cut-off",  # the first occurrence may be within 48 hours
     )
+    pathway = meeting_services.standard_pathway_approve(
+        by=world.attending,
+        board=world.board,
+        code="sf-rt",
+        title="Single-fraction radiotherapy",
+        recommendation="8 Gy in one fraction.",
+        criteria=[{"fact": "sins_max", "op": "lt", "value": 7}],
+    )
+    emergency = make_case(world, status="in_workup", urgency="emergency")
+    fasttrack = fast_track(world, emergency)
+    decision = meeting_services.decision_sign(
+        by=world.attending, decision=fast_track_decision(world, emergency)
+    )
+    packet = ready_packet(meeting)
     return Scene(
         world=world,
         case=case,
@@ -143,6 +173,63 @@ def build(world: World) -> Scene:
         series=series,
         meeting=meeting,
         item=item,
+        pathway=pathway,
+        fasttrack=fasttrack,
+        decision=decision,
+        packet=packet,
+    )
+
+
+def fast_track(world: World, case: Case) -> FastTrack:
+    """The case's fast track: suspected two hours ago, with neurological signs."""
+    return meeting_services.fast_track_open(
+        by=world.coordinator,
+        case=case,
+        neurological_signs=True,
+        suspected_at=timezone.now() - dt.timedelta(hours=2),
+    )
+
+
+def fast_track_decision(world: World, case: Case) -> Decision:
+    """A complete fast-track draft decision with two actions, recorded by the attending."""
+    return meeting_services.decision_create(
+        by=world.attending,
+        case=case,
+        kind="fast_track",
+        intent="palliative",
+        rationale="Cord compression with deficit: decompression, then radiotherapy.",
+        follows_noms=True,
+        plan={"surgery": {"procedure": "Decompression and stabilisation", "levels": ["T4"]}},
+        actions=[
+            {
+                "kind": "surgery",
+                "description": "Decompression",
+                "owner": world.surgeon,
+                "due_on": dt.date(2026, 12, 1),
+            },
+            {
+                "kind": "radiotherapy",
+                "description": "Radiotherapy after surgery",
+                "owner_text": "Radiotherapy department",
+                "due_on": dt.date(2026, 12, 20),
+            },
+        ],
+    )
+
+
+def ready_packet(meeting: Meeting) -> MeetingPacket:
+    """A ready packet of the meeting's current agenda (rendering is measured elsewhere:
+    ``tests/meetings/test_packets.py``); it names the agenda's patients."""
+    patients = sorted(meeting.agenda_items.values_list("presentation__case__patient_id", flat=True))
+    return MeetingPacket.objects.create(
+        meeting=meeting,
+        agenda_version=meeting.agenda_version,
+        status="ready",
+        html="<html><body>packet</body></html>",
+        pdf=b"%PDF-1.7 packet",
+        cases=len(patients),
+        patient_ids=patients,
+        built_at=timezone.now(),
     )
 
 
@@ -226,7 +313,7 @@ def grow(scene: Scene) -> None:
         )
     for i in range(RE_PRESENTATIONS):
         services.case_transition(by=w.coordinator, case=case, transition="mark_ready")
-        services.case_transition(by=w.attending, case=case, transition="record_discussion")
+        services.case_move(by=w.attending, case=case, transition="record_discussion")
         services.case_transition(
             by=w.coordinator, case=case, transition="re_present", reason=f"new weakness {i}"
         )
@@ -316,6 +403,34 @@ def grow(scene: Scene) -> None:
         presentation=Case.objects.get(pk=elsewhere.pk).current_presentation,
         late_reason="Within the cut-off",
     )
+
+    # The board's week: another pathway and a new version of the first; the emergency case
+    # fast-tracked with a draft decision; the signed decision amended (a second version, its
+    # actions copied) and signed; the grown agenda's packet, a newer revision.
+    meeting_services.standard_pathway_approve(
+        by=w.attending,
+        board=w.board,
+        code="sf-rt",
+        title="Single-fraction radiotherapy",
+        recommendation="8 Gy in one fraction, version 2.",
+        criteria=[{"fact": "sins_max", "op": "lt", "value": 7}],
+    )
+    meeting_services.standard_pathway_approve(
+        by=w.attending,
+        board=w.board,
+        code="sbrt",
+        title="SBRT for oligometastatic disease",
+        recommendation="24 Gy in two fractions.",
+        criteria=[{"fact": "cord_compression", "op": "eq", "value": False}],
+    )
+    emergency = more[EXTRA_URGENCIES.index("emergency")]
+    fast_track(w, emergency)
+    fast_track_decision(w, emergency)
+    amendment = meeting_services.decision_amend(
+        by=w.attending, decision=scene.decision, reason="Radiotherapy dose corrected."
+    )
+    meeting_services.decision_sign(by=w.attending, decision=amendment)
+    ready_packet(Meeting.objects.get(pk=scene.meeting.pk))
 
 
 # --- Measuring ------------------------------------------------------------------------------

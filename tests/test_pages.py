@@ -145,14 +145,15 @@ def test_case_page_shows_each_quorum_specialty_still_awaited(world: World) -> No
 #   specialties); the audit INSERT; the boards of the header line (institution joined) with
 #   three prefetches the line does not show (quorum and expected specialties, the user's
 #   memberships).
-# Case page, 20: + the case (joined); expected specialties and submitted assessments (the
+# Case page, 17: + the case (joined); expected specialties and submitted assessments (the
 #   awaited specialties); lesions; clinical statuses; prior radiotherapy (prefetched, not shown
-#   by the template); assessments with their specialties, presentations and authors (4);
+#   by the template); the assessments the user may read (independent opinions), their
+#   specialties, presentations and authors joined (1);
 #   status changes and who made them (2); the audit INSERT; the current scores, lesions joined.
 PAGES: dict[str, int] = {
     "GET /": 15,
     "GET /?status=in_workup": 15,
-    "GET /cases/{case}/": 20,
+    "GET /cases/{case}/": 17,
 }
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from cases.models import AuditEvent, Board, Case, Membership, Patient, Role, Specialty
-from meetings.models import Meeting, MeetingSeries
+from meetings.models import AgendaItem, Decision, FastTrack, Meeting, MeetingSeries
 from tests.conftest import client_for, ensure_specialties
 
 
@@ -30,6 +30,9 @@ def counts() -> dict[str, int]:
         "memberships": Membership.objects.count(),
         "audit events": AuditEvent.objects.count(),
         "case versions": Case.history.count(),
+        "decisions": Decision.objects.count(),
+        "agenda items": AgendaItem.objects.count(),
+        "fast tracks": FastTrack.objects.count(),
     }
 
 
@@ -56,7 +59,7 @@ def test_seed_creates_every_role_on_two_boards(seeded: None) -> None:
     assert (other_member.user.username, other_member.role) == ("other-coordinator", "coordinator")
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
-    assert Case.objects.filter(board=main).count() == 3
+    assert Case.objects.filter(board=main).count() == 5
     assert Case.objects.filter(board=other).count() == 1
     # Seeded through the services: memberships carry their guardian permissions.
     coordinator = get_user_model().objects.get(username="coordinator")
@@ -110,12 +113,12 @@ def test_seeded_other_coordinator_cannot_see_the_main_boards_cases(seeded: None)
     assert case["board_name"] == "Regional Spine Board"
 
 
-def test_seeded_coordinator_sees_the_three_cases_of_the_main_board(seeded: None) -> None:
+def test_seeded_coordinator_sees_the_five_cases_of_the_main_board(seeded: None) -> None:
     user = get_user_model().objects.get(username="coordinator")
     response = client_for(user).get("/api/v1/cases/")
     assert response.status_code == 200
     body = response.json()
-    assert body["count"] == 3
+    assert body["count"] == 5
     assert {c["board_name"] for c in body["results"]} == {"Spine Metastasis Board"}
 
 
@@ -131,3 +134,30 @@ def test_seeded_main_board_expects_every_specialty_and_its_ready_case_has_them_a
     missing = {row["status"]: row["missing_specialties"] for row in rows}
     assert missing["ready"] == []
     assert "pain_management" in missing["in_workup"]
+
+
+def test_seeded_week_past_meeting_next_agenda_and_a_fast_track(seeded: None) -> None:
+    main = Board.objects.get(name="Spine Metastasis Board")
+    past = Meeting.objects.get(board=main, status="closed")
+    numbers = sorted(d.number for d in Decision.objects.filter(board=main))
+    year = past.starts_at.year
+    assert numbers == [f"{year}-0001", f"{year}-0002", f"{year}-0002 v2"]
+    assert all(d.is_signed for d in Decision.objects.all())
+    assert Decision.objects.filter(communication__isnull=False).count() == 1
+    assert set(Case.objects.filter(decisions__isnull=False).values_list("status", flat=True)) == {
+        "discussed"
+    }
+    upcoming = AgendaItem.objects.filter(meeting__status="scheduled").order_by("position")
+    assert [(i.presentation.case.patient.family_name, i.kind) for i in upcoming] == [
+        ("Lindqvist", "full"),
+        ("Nguyen", "ratification"),
+    ]
+    assert upcoming[1].pathway is not None
+    track = FastTrack.objects.get()
+    assert (track.case.patient.family_name, track.plan_agreed_at) == ("Okafor", None)
+    assert track.mri_reported_at is not None
+    user = get_user_model().objects.get(username="coordinator")
+    queue = client_for(user).get("/api/v1/fast-tracks/queue/").json()
+    assert [row["id"] for row in queue["results"]] == [track.pk]
+    letter = client_for(user).get(f"/api/v1/decisions/{Decision.objects.first().pk}/letter/")
+    assert letter.status_code == 200

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.views.generic import DetailView, ListView
 
 from cases import selectors
 from cases.audit import audit_reads
 from cases.models import AuditAction, Case, CaseStatus
+from cases.selectors.records import visible_assessments
 
 
 class CaseListView(LoginRequiredMixin, ListView):
@@ -48,9 +49,13 @@ class CaseDetailView(LoginRequiredMixin, DetailView):
             "lesions",
             "clinical_statuses",
             "prior_radiotherapy",
-            "assessments__specialty",
-            "assessments__presentation",
-            "assessments__author",
+            # Under independent opinions a specialist sees only what the row rule shows.
+            Prefetch(
+                "assessments",
+                queryset=visible_assessments(self.request.user).select_related(
+                    "specialty", "presentation", "author"
+                ),
+            ),
             "status_changes__changed_by",
         )
 

@@ -23,6 +23,7 @@ from ..models import (
     PatientBoardLink,
     Presentation,
     PriorRadiotherapy,
+    Role,
     Specialty,
     SpecialtyAssessment,
     SpinalLesion,
@@ -170,9 +171,55 @@ def presentations_for_user(user: Any) -> QuerySet[Presentation]:
     )
 
 
-def assessments_for_user(user: Any) -> QuerySet[SpecialtyAssessment]:
+def assessment_visibility(user: Any) -> Q:
+    """The row rule of independent opinions (``Board.independent_opinions``), as one filter.
+
+    On a board that asks for independent opinions a specialist sees another specialty's
+    assessment of a presentation only once they have submitted their own specialty's
+    assessment of that presentation (ever: once submitted, reopening it does not hide again
+    what they have seen) or once its discussion has started
+    (``Presentation.discussion_started_at``, set when a meeting with it on the agenda starts).
+    Their own specialty's assessments they always see. Attendings and coordinators of the
+    board see every assessment: they run the meeting and chase what is missing. Superusers
+    see all (staff, like the admin).
+
+    Subqueries only (``Exists``), no per-row Python: a list costs the same number of queries
+    with or without the rule.
+    """
+    if getattr(user, "is_superuser", False):
+        return Q()
+    mine = Membership.objects.filter(user_id=user.pk, board_id=OuterRef("case__board_id"))
+    runs_meeting = mine.filter(role__in=[Role.ATTENDING, Role.COORDINATOR])
+    same_specialty = mine.filter(role=Role.SPECIALIST, specialty_id=OuterRef("specialty_id"))
+    own_submitted = SpecialtyAssessment.objects.filter(
+        presentation_id=OuterRef("presentation_id"),
+        submitted_at__isnull=False,
+        specialty_id__in=Membership.objects.filter(
+            user_id=user.pk, role=Role.SPECIALIST, board_id=OuterRef("case__board_id")
+        ).values("specialty_id"),
+    )
     return (
-        SpecialtyAssessment.objects.filter(case__board_id__in=_visible(user))
+        Q(case__board__independent_opinions=False)
+        | Q(presentation__discussion_started_at__isnull=False)
+        | Q(Exists(runs_meeting))
+        | Q(Exists(same_specialty))
+        | Q(Exists(own_submitted))
+    )
+
+
+def visible_assessments(user: Any) -> QuerySet[SpecialtyAssessment]:
+    """The assessments of the user's boards the user may read (independent opinions applied),
+    plain: for a ``Prefetch`` of a case's or presentation's assessments (the case page)."""
+    return SpecialtyAssessment.objects.filter(case__board_id__in=_visible(user)).filter(
+        assessment_visibility(user)
+    )
+
+
+def assessments_for_user(user: Any) -> QuerySet[SpecialtyAssessment]:
+    """The assessments the user may read (``assessment_visibility``): a hidden one is a 404,
+    like one of another board."""
+    return (
+        visible_assessments(user)
         .select_related("case__patient", "case__board", "presentation", "specialty", "author")
         # The owned score inputs shown with each assessment live on these.
         .prefetch_related("case__lesions", "case__clinical_statuses")

@@ -19,7 +19,7 @@ from cases.models import Board
 from tumorboard.api_base import CreateOnlyParentMixin, ScopedPrimaryKeyRelatedField
 
 from .. import selectors
-from ..models import AgendaItem, AgendaKind, Meeting, MeetingSeries
+from ..models import AgendaItem, Meeting, MeetingSeries
 
 
 class LocalDateTimeField(serializers.DateTimeField):
@@ -170,6 +170,7 @@ class AgendaItemSerializer(serializers.ModelSerializer[AgendaItem]):
             "presenter",
             "minutes_allotted",
             "kind",
+            "pathway",
             "late",
             "late_reason",
             "carried_over",
@@ -182,6 +183,8 @@ class AgendaItemSerializer(serializers.ModelSerializer[AgendaItem]):
             "meeting",
             "position",
             "presentation",
+            "kind",
+            "pathway",
             "late",
             "late_reason",
             "carried_over",
@@ -198,7 +201,6 @@ class AgendaItemAddSerializer(serializers.Serializer[Any]):
     )
     presenter = ScopedIdField(selector=selectors.board_members, allow_null=True, required=False)
     minutes_allotted = serializers.IntegerField(min_value=1, max_value=120, required=False)
-    kind = serializers.ChoiceField(choices=AgendaKind.choices, required=False)
     late_reason = serializers.CharField(
         max_length=500,
         required=False,

@@ -21,7 +21,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -37,23 +37,14 @@ from tumorboard.api_base import (
     with_etag,
 )
 
-from .. import selectors, services
+from .. import readiness, selectors, services
 from ..ics import feed_ics, meeting_ics
 from ..models import AgendaItem, Meeting, MeetingSeries, MeetingStatus
+from . import pathways as p
 from . import serializers as s
+from .renderers import ICalendarRenderer
 
 ICS_TYPE = "text/calendar; charset=utf-8"
-
-
-class ICalendarRenderer(BaseRenderer):
-    media_type = "text/calendar"
-    format = "ics"
-    charset = "utf-8"
-
-    def render(
-        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
-    ) -> Any:
-        return data
 
 
 def _boards(request: Any) -> QuerySet[Board]:
@@ -136,12 +127,15 @@ class MeetingViewSet(
     }
 
     def _agenda_response(self, request: Request, meeting: Meeting) -> Response:
-        items = list(selectors.meeting_agenda(request.user, meeting))
+        # Each item with its readiness (meetings.readiness): a fixed number of queries.
+        items = readiness.agenda_with_readiness(request.user, meeting)
         audit_reads(user=request.user, action=AuditAction.LIST, objects=items)
-        data = s.AgendaItemSerializer(items, many=True, context=self.get_serializer_context())
+        data = p.AgendaItemReadinessSerializer(
+            items, many=True, context=self.get_serializer_context()
+        )
         return Response(data.data)
 
-    @extend_schema(responses=s.AgendaItemSerializer(many=True), filters=False)
+    @extend_schema(responses=p.AgendaItemReadinessSerializer(many=True), filters=False)
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def agenda(self, request: Request, pk: str | None = None) -> Response:
         """The meeting's agenda, in order (not paginated: one meeting's items)."""
@@ -164,7 +158,9 @@ class MeetingViewSet(
         data = s.AgendaItemSerializer(fresh, context=self.get_serializer_context()).data
         return with_etag(Response(data, status=status.HTTP_201_CREATED), fresh)
 
-    @extend_schema(request=s.AgendaReorderSerializer, responses=s.AgendaItemSerializer(many=True))
+    @extend_schema(
+        request=s.AgendaReorderSerializer, responses=p.AgendaItemReadinessSerializer(many=True)
+    )
     @action(detail=True, methods=["post"], filter_backends=[])
     def reorder(self, request: Request, pk: str | None = None) -> Response:
         """Put the agenda in the order given: every item id of the meeting, each once."""
@@ -269,7 +265,14 @@ class AgendaItemViewSet(ServiceWriteMixin, mixins.UpdateModelMixin, ScopedReadVi
     selector = staticmethod(selectors.agenda_items_for_user)
     serializer_class = s.AgendaItemSerializer
     write_permission = Perm.MANAGE_MEETINGS
-    action_permissions = {"move": Perm.MANAGE_MEETINGS}
+    # Triage: coordinators. Untriage: a coordinator or an attending (the service decides,
+    # 403 otherwise); here only membership, so another board's item stays a 404.
+    action_permissions = {
+        "move": Perm.MANAGE_MEETINGS,
+        "triage": Perm.MANAGE_MEETINGS,
+        "untriage": Perm.VIEW,
+        "pathways": Perm.VIEW,
+    }
     filterset_class = AgendaItemFilter
     update_kwarg = "item"
     update_service = staticmethod(services.agenda_item_update)
@@ -288,6 +291,47 @@ class AgendaItemViewSet(ServiceWriteMixin, mixins.UpdateModelMixin, ScopedReadVi
             **serializer.validated_data,
         )
         return self._respond(item)
+
+    def _respond_with_pathway(self, request: Request, item: AgendaItem) -> Response:
+        fresh = readiness.item_with_case_data(request.user, item.pk)
+        data = p.AgendaItemReadinessSerializer(fresh, context=self.get_serializer_context()).data
+        return with_etag(Response(data), fresh)
+
+    @extend_schema(request=p.TriageSerializer, responses=p.AgendaItemReadinessSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def triage(self, request: Request, pk: str | None = None) -> Response:
+        """Make the item a ratification of a live standard pathway of the board whose criteria
+        the case meets (coordinators; If-Match); 400 on ``pathway`` with the reasons if not."""
+        item = self.get_object()
+        serializer = p.TriageSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        services.agenda_item_triage(
+            by=acting_user(request),
+            item=item,
+            expected_version=if_match_version(request),
+            **serializer.validated_data,
+        )
+        return self._respond_with_pathway(request, item)
+
+    @extend_schema(request=None, responses=p.AgendaItemReadinessSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def untriage(self, request: Request, pk: str | None = None) -> Response:
+        """Turn a ratification back into a full discussion (a coordinator or an attending)."""
+        item = self.get_object()
+        services.agenda_item_untriage(
+            by=acting_user(request), item=item, expected_version=if_match_version(request)
+        )
+        return self._respond_with_pathway(request, item)
+
+    @extend_schema(responses=p.PathwayMatchSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def pathways(self, request: Request, pk: str | None = None) -> Response:
+        """The board's live standard pathways, each saying whether the case meets it and, if
+        not, why."""
+        item = self.get_object()
+        audit_reads(user=request.user, action=AuditAction.VIEW, objects=[item])
+        rows = readiness.item_pathways(request.user, item)
+        return Response(p.PathwayMatchSerializer(rows, many=True).data)
 
 
 class CalendarFeedView(APIView):

@@ -78,7 +78,7 @@ SQLITE_BACK = [
 def forward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES)
+        schema_editor.execute(POSTGRES, params=None)
     elif vendor == "sqlite":
         for statement in SQLITE:
             schema_editor.execute(statement)
@@ -87,7 +87,7 @@ def forward(apps, schema_editor):
 def backward(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_BACK)
+        schema_editor.execute(POSTGRES_BACK, params=None)
     elif vendor == "sqlite":
         for statement in SQLITE_BACK:
             schema_editor.execute(statement)

@@ -29,6 +29,11 @@ class MeetingPacket(models.Model):
     html = models.TextField(blank=True)
     pdf = models.BinaryField(blank=True, default=b"")
     cases = models.PositiveSmallIntegerField(default=0)
+    patient_ids = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The patients it shows (internal ids): reading it is audited per patient.",
+    )
     error = models.CharField(max_length=500, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -31,7 +31,6 @@ from .scheduling import require_status
 class AgendaItemFields(TypedDict, total=False):
     presenter: User | None
     minutes_allotted: int
-    kind: str
 
 
 AGENDA_EDITABLE = frozenset(AgendaItemFields.__annotations__)
@@ -104,7 +103,6 @@ def agenda_item_add(
     presentation: Presentation,
     presenter: User | None = None,
     minutes_allotted: int = 10,
-    kind: str = AgendaKind.FULL,
     late_reason: str = "",
     now: dt.datetime | None = None,
 ) -> AgendaItem:
@@ -138,7 +136,7 @@ def agenda_item_add(
             position=len(items) + 1,
             presenter=presenter,
             minutes_allotted=minutes_allotted,
-            kind=kind,
+            kind=AgendaKind.FULL,
             late=late,
             late_reason=reason,
             added_by=by,
@@ -158,7 +156,7 @@ def agenda_item_update(
     expected_version: int | None = None,
     **fields: Unpack[AgendaItemFields],
 ) -> AgendaItem:
-    """Change an item's presenter, minutes or kind (``manage_meetings``; If-Match) while its
+    """Change an item's presenter or minutes (``manage_meetings``; If-Match) while its
     meeting is scheduled or in progress."""
     require(by, Perm.MANAGE_MEETINGS, item.meeting)
     if "presenter" in fields:
@@ -281,6 +279,7 @@ def agenda_carry_over(*, by: User, meeting: Meeting, to_meeting: Meeting) -> lis
                 presenter=old.presenter,
                 minutes_allotted=old.minutes_allotted,
                 kind=old.kind,
+                pathway=old.pathway,
                 carried_over=True,
                 carried_from=meeting,
                 added_by=by,

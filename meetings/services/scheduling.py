@@ -282,14 +282,38 @@ def require_status(meeting: Meeting, *allowed: str, field: str = "status") -> No
 
 def meeting_start(*, by: User, meeting: Meeting, expected_version: int | None = None) -> Meeting:
     """Open the meeting (scheduled → in progress): an attending of the board
-    (``sign_decision``), who runs the discussion. Not a calendar change: SEQUENCE stays."""
+    (``sign_decision``), who runs the discussion. Not a calendar change: SEQUENCE stays.
+
+    The discussion of every presentation on its agenda starts now: each gets its
+    ``discussion_started_at`` (kept if already set, e.g. by an earlier meeting or the fast
+    track), so under the board's independent opinions every specialist sees every assessment.
+    """
+    # Imported here: this edit is confined to meeting_start (see the report of helper B).
+    from cases.audit import audit_record
+    from cases.models import AuditAction, Presentation
+
     require(by, Perm.SIGN_DECISION, meeting)
     with transaction.atomic():
         lock(meeting)
         check_version(meeting, expected_version)
         require_status(meeting, MeetingStatus.SCHEDULED)
         meeting.status = MeetingStatus.IN_PROGRESS
-        return save_record(meeting, by=by, changed=["status"])
+        save_record(meeting, by=by, changed=["status"])
+        now = timezone.now()
+        opening = Presentation.objects.select_related("case").filter(
+            agenda_items__meeting=meeting, discussion_started_at__isnull=True
+        )
+        for presentation in opening:
+            presentation.discussion_started_at = now
+            save_record(presentation, by=by, changed=["discussion_started_at"])
+            audit_record(
+                user=by,
+                action=AuditAction.UPDATE,
+                obj=presentation,
+                changed_fields=["discussion_started_at"],
+                detail=f"meeting {meeting.pk} started",
+            )
+        return meeting
 
 
 def meeting_close(*, by: User, meeting: Meeting, expected_version: int | None = None) -> Meeting:

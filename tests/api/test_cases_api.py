@@ -168,11 +168,13 @@ def test_workflow_through_the_api(world: World) -> None:
     no_reason = move("return_to_workup")
     assert no_reason.status_code == 400
     assert "reason" in no_reason.json()["errors"]
-    # A coordinator cannot mark a case discussed: the attending who ran the discussion does.
-    assert move("record_discussion").status_code == 403
+    # Nobody marks a case discussed by hand: signing the board's decision does.
+    assert move("record_discussion").status_code == 400
     attending = client_for(world.attending)
-    discussed = attending.post(url, {"transition": "record_discussion"}, format="json")
-    assert discussed.json()["status"] == "discussed"
+    refused = attending.post(url, {"transition": "record_discussion"}, format="json")
+    assert refused.status_code == 400
+    assert "transition" in refused.json()["errors"]
+    services.case_move(by=world.attending, case=case, transition="record_discussion")
     again = move("re_present", "New neurological deficit")
     assert again.json()["status"] == "in_workup"
     assert again.json()["presentation_round"] == 2

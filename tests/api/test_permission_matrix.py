@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from cases import services
 from cases.models import (
@@ -25,7 +26,15 @@ from cases.models import (
     SpinalLesion,
 )
 from meetings import services as meeting_services
-from meetings.models import AgendaItem, Meeting, MeetingSeries
+from meetings.models import (
+    AgendaItem,
+    Decision,
+    FastTrack,
+    Meeting,
+    MeetingPacket,
+    MeetingSeries,
+    StandardPathway,
+)
 from tests.conftest import RADIOLOGY_LESION, World, client_for, make_case
 
 ROLES = ["coordinator", "attending", "surgeon", "radiologist", "outsider"]
@@ -47,6 +56,13 @@ class Target:
     later: Meeting  # scheduled: where items are moved or carried over to
     running: Meeting  # in progress
     closed: Meeting
+    pathway: StandardPathway  # live; the case meets it
+    urgent: Case  # in work-up, on ``running``'s agenda, no fast track yet
+    draft: Decision  # complete, for the urgent case's item on ``running``: ready to sign
+    emergency: Case  # fast-tracked, with ``signed``
+    fasttrack: FastTrack
+    tracked: Case  # fast-tracked, no decision yet
+    signed: Decision  # the emergency case's fast-track decision, signed
 
 
 def build_target(world: World, side: str) -> Target:
@@ -93,9 +109,53 @@ def build_target(world: World, side: str) -> Target:
         late_reason="Within the cut-off",  # the first occurrence may be within 48 hours
     )
     attending = world.users[prefix + "attending"]
+    # Spine surgery is on call: the surgeon records fast-track decisions with the attending.
+    board.on_call_specialties.set([world.specialties[Specialty.SPINE_SURGERY]])
+    pathway = meeting_services.standard_pathway_approve(
+        by=attending,
+        board=board,
+        code="routine-rt",
+        title="Radiotherapy for a routine referral",
+        recommendation="8 Gy in one fraction.",
+        criteria=[{"fact": "urgency", "op": "eq", "value": "routine"}],
+    )
+    urgent = make_case(world, board=board, status="in_workup", urgency="urgent")
+    urgent_item = meeting_services.agenda_item_add(
+        by=coordinator, meeting=running, presentation=urgent.current_presentation
+    )
     for m in (running, closed):
         meeting_services.meeting_start(by=attending, meeting=m)
     meeting_services.meeting_close(by=attending, meeting=closed)
+    draft = meeting_services.decision_create(by=attending, agenda_item=urgent_item, **DECIDED)
+    emergency = make_case(world, board=board, status="in_workup", urgency="emergency")
+    fasttrack = meeting_services.fast_track_open(
+        by=coordinator,
+        case=emergency,
+        neurological_signs=True,
+        suspected_at=timezone.now() - dt.timedelta(hours=3),
+    )
+    signed = meeting_services.decision_sign(
+        by=attending,
+        decision=meeting_services.decision_create(
+            by=attending, case=emergency, kind="fast_track", **DECIDED
+        ),
+    )
+    tracked = make_case(world, board=board, status="in_workup", urgency="emergency")
+    meeting_services.fast_track_open(
+        by=coordinator,
+        case=tracked,
+        neurological_signs=False,
+        suspected_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    MeetingPacket.objects.create(
+        meeting=meeting,
+        agenda_version=Meeting.objects.get(pk=meeting.pk).agenda_version,
+        status="ready",
+        html="<html><body>packet</body></html>",
+        pdf=b"%PDF-1.7",
+        patient_ids=[case.patient_id],
+        built_at=timezone.now(),
+    )
     return Target(
         board.pk,
         case.patient,
@@ -111,7 +171,23 @@ def build_target(world: World, side: str) -> Target:
         later,
         running,
         closed,
+        pathway,
+        urgent,
+        draft,
+        emergency,
+        fasttrack,
+        tracked,
+        signed,
     )
+
+
+#: A complete decision (the fields signing requires).
+DECIDED: dict[str, Any] = {
+    "intent": "palliative",
+    "rationale": "Painful stable lesion: radiotherapy.",
+    "follows_noms": True,
+    "plan": {"radiotherapy": {"technique": "cebrt", "dose_gy": 8, "fractions": 1}},
+}
 
 
 # action -> (method, url(target), body(target)). Each returns what the client sends.
@@ -265,7 +341,12 @@ def _actions() -> dict[str, tuple[str, Any, Any]]:
         "meeting.reorder": (
             "post",
             lambda t: f"/api/v1/meetings/{t.meeting.pk}/reorder/",
-            lambda t: {"items": [t.item.pk]},
+            # Every item (the fast-track decision put its ratification here too), reversed.
+            lambda t: {
+                "items": list(
+                    t.meeting.agenda_items.order_by("-position").values_list("pk", flat=True)
+                )
+            },
         ),
         "meeting.start": ("post", lambda t: f"/api/v1/meetings/{t.meeting.pk}/start/", None),
         "meeting.close": ("post", lambda t: f"/api/v1/meetings/{t.running.pk}/close/", None),
@@ -285,11 +366,133 @@ def _actions() -> dict[str, tuple[str, Any, Any]]:
             lambda t: f"/api/v1/agenda-items/{t.item.pk}/move/",
             lambda t: {"to_meeting": t.later.pk},
         ),
+        "agenda.pathways": (
+            "get",
+            lambda t: f"/api/v1/agenda-items/{t.item.pk}/pathways/",
+            None,
+        ),
+        "agenda.triage": (
+            "post",
+            lambda t: f"/api/v1/agenda-items/{t.item.pk}/triage/",
+            lambda t: {"pathway": t.pathway.pk},
+        ),
+        "agenda.untriage": ("post", lambda t: f"/api/v1/agenda-items/{t.item.pk}/untriage/", None),
+        "meeting.readiness": (
+            "get",
+            lambda t: f"/api/v1/meetings/{t.meeting.pk}/readiness/",
+            None,
+        ),
+        "meeting.attendance": (
+            "get",
+            lambda t: f"/api/v1/meetings/{t.running.pk}/attendance/",
+            None,
+        ),
+        "meeting.attendance_record": (
+            "post",
+            lambda t: f"/api/v1/meetings/{t.running.pk}/attendance/",
+            lambda t: {"user": t.draft.recorded_by_id, "present": False},
+        ),
+        "meeting.packet": ("get", lambda t: f"/api/v1/meetings/{t.meeting.pk}/packet/", None),
+        "meeting.packet_rebuild": (
+            "post",
+            lambda t: f"/api/v1/meetings/{t.meeting.pk}/packet/",
+            None,
+        ),
+        "pathway.retrieve": (
+            "get",
+            lambda t: f"/api/v1/standard-pathways/{t.pathway.pk}/",
+            None,
+        ),
+        "pathway.create": (
+            "post",
+            lambda t: "/api/v1/standard-pathways/",
+            lambda t: {
+                "board": t.board_id,
+                "code": "sbrt",
+                "title": "SBRT",
+                "recommendation": "24 Gy in two fractions.",
+                "criteria": [{"fact": "cord_compression", "op": "eq", "value": False}],
+            },
+        ),
+        "pathway.retire": (
+            "post",
+            lambda t: f"/api/v1/standard-pathways/{t.pathway.pk}/retire/",
+            None,
+        ),
+        "decision.retrieve": ("get", lambda t: f"/api/v1/decisions/{t.signed.pk}/", None),
+        "decision.letter": ("get", lambda t: f"/api/v1/decisions/{t.signed.pk}/letter/", None),
+        "decision.patient_summary": (
+            "get",
+            lambda t: f"/api/v1/decisions/{t.signed.pk}/patient-summary/",
+            None,
+        ),
+        "decision.create": (
+            "post",
+            lambda t: "/api/v1/decisions/",
+            lambda t: {"agenda_item": t.item.pk, **DECIDED},
+        ),
+        "decision.create_fast_track": (
+            "post",
+            lambda t: "/api/v1/decisions/",
+            lambda t: {"case": t.tracked.pk, "kind": "fast_track", **DECIDED},
+        ),
+        "decision.update": (
+            "patch",
+            lambda t: f"/api/v1/decisions/{t.draft.pk}/",
+            lambda t: {"rationale": "Revised in the meeting."},
+        ),
+        "decision.sign": ("post", lambda t: f"/api/v1/decisions/{t.draft.pk}/sign/", None),
+        "decision.amend": (
+            "post",
+            lambda t: f"/api/v1/decisions/{t.signed.pk}/amend/",
+            lambda t: {"reason": "Dose corrected."},
+        ),
+        "decision.communicated": (
+            "post",
+            lambda t: f"/api/v1/decisions/{t.signed.pk}/communicated/",
+            lambda t: {
+                "sent_at": timezone.now().isoformat(),
+                "method": "letter",
+                "recipient": "Dr. Referrer",
+            },
+        ),
+        "fasttrack.retrieve": ("get", lambda t: f"/api/v1/fast-tracks/{t.fasttrack.pk}/", None),
+        "fasttrack.create": (
+            "post",
+            lambda t: "/api/v1/fast-tracks/",
+            lambda t: {
+                "case": t.urgent.pk,
+                "neurological_signs": False,
+                "suspected_at": "2026-11-01T08:00:00Z",
+            },
+        ),
+        "fasttrack.update": (
+            "patch",
+            lambda t: f"/api/v1/fast-tracks/{t.fasttrack.pk}/",
+            lambda t: {"notes": "MRI booked."},
+        ),
     }
 
 
 ACTIONS = _actions()
-READS = [name for name in ACTIONS if name.endswith((".retrieve", ".scores", ".ics", ".agenda"))]
+READS = [
+    name
+    for name in ACTIONS
+    if name.endswith(
+        (
+            ".retrieve",
+            ".scores",
+            ".ics",
+            ".agenda",
+            ".pathways",
+            ".readiness",
+            ".attendance",
+            ".packet",
+            ".letter",
+            ".patient_summary",
+        )
+    )
+]
 CLINICAL_WRITES = [
     "status.create",
     "status.update",
@@ -346,6 +549,47 @@ for name in ["meeting.reorder", "meeting.carry_over", "agenda.update", "agenda.m
     OWN[name] = {"coordinator": 200, "attending": 403, "surgeon": 403, "radiologist": 403}
 for name in ["meeting.start", "meeting.close"]:
     OWN[name] = {"coordinator": 403, "attending": 200, "surgeon": 403, "radiologist": 403}
+# Triage is the coordinator's; an attending (or the coordinator) turns a ratification back
+# into a full discussion. Attendance: coordinators and attendings. The packet: coordinators.
+OWN["agenda.triage"] = {"coordinator": 200, "attending": 403, "surgeon": 403, "radiologist": 403}
+OWN["agenda.untriage"] = {"coordinator": 200, "attending": 200, "surgeon": 403, "radiologist": 403}
+OWN["meeting.attendance_record"] = {
+    "coordinator": 200,
+    "attending": 200,
+    "surgeon": 403,
+    "radiologist": 403,
+}
+OWN["meeting.packet_rebuild"] = {
+    "coordinator": 201,
+    "attending": 403,
+    "surgeon": 403,
+    "radiologist": 403,
+}
+# Standard pathways are approved and retired by the board's attendings.
+OWN["pathway.create"] = {"coordinator": 403, "attending": 201, "surgeon": 403, "radiologist": 403}
+OWN["pathway.retire"] = {"coordinator": 403, "attending": 200, "surgeon": 403, "radiologist": 403}
+# Decisions: attendings record and sign; on a fast track the on-call pair (here the spine
+# surgeon) records too, but only an attending signs. A coordinator never records or signs, but
+# records that the letter was sent.
+OWN["decision.create"] = {"coordinator": 403, "attending": 201, "surgeon": 403, "radiologist": 403}
+OWN["decision.create_fast_track"] = {
+    "coordinator": 403,
+    "attending": 201,
+    "surgeon": 201,
+    "radiologist": 403,
+}
+OWN["decision.update"] = {"coordinator": 403, "attending": 200, "surgeon": 403, "radiologist": 403}
+OWN["decision.sign"] = {"coordinator": 403, "attending": 200, "surgeon": 403, "radiologist": 403}
+OWN["decision.amend"] = {"coordinator": 403, "attending": 201, "surgeon": 201, "radiologist": 403}
+OWN["decision.communicated"] = {
+    "coordinator": 201,
+    "attending": 201,
+    "surgeon": 403,
+    "radiologist": 403,
+}
+# A fast track is opened and timed by coordinators, attendings and the on-call pair.
+OWN["fasttrack.create"] = {"coordinator": 201, "attending": 201, "surgeon": 201, "radiologist": 403}
+OWN["fasttrack.update"] = {"coordinator": 200, "attending": 200, "surgeon": 200, "radiologist": 403}
 
 
 def expected(action: str, role: str, side: str) -> int:
@@ -378,8 +622,8 @@ def test_permission_matrix(world: World, action: str, role: str, side: str) -> N
         # A denial leaks nothing of the record.
         assert target.patient.family_name.encode() not in response.content
     if want == 400:
-        field = "case" if "case" in (data or {}) else ("board" if "board" in data else None)
-        field = field or "registered_board"
+        named = [key for key in ("case", "board", "agenda_item") if key in (data or {})]
+        field = named[0] if named else "registered_board"
         assert "does not exist" in " ".join(response.json()["errors"][field])
 
 
@@ -399,6 +643,9 @@ def test_lists_show_only_own_board(world: World, role: str) -> None:
         ("meeting-series", "series"),
         ("meetings", "meeting"),
         ("agenda-items", "item"),
+        ("standard-pathways", "pathway"),
+        ("decisions", "signed"),
+        ("fast-tracks", "fasttrack"),
     ]:
         if attr == "score_id":
             ids = [row["id"] for row in client.get(f"/api/v1/{endpoint}/").json()["results"]]
@@ -415,7 +662,19 @@ def test_lists_show_only_own_board(world: World, role: str) -> None:
 def test_outsider_lists_are_empty(world: World) -> None:
     build_target(world, "own")
     client = client_for(world.outsider)
-    for endpoint in ["patients", "cases", "clinical-statuses", "lesions", "assessments", "boards"]:
+    for endpoint in [
+        "patients",
+        "cases",
+        "clinical-statuses",
+        "lesions",
+        "assessments",
+        "boards",
+        "meetings",
+        "agenda-items",
+        "standard-pathways",
+        "decisions",
+        "fast-tracks",
+    ]:
         assert client.get(f"/api/v1/{endpoint}/").json()["count"] == 0, endpoint
 
 

@@ -57,6 +57,19 @@ from tests.querycount import (
 #   presenter and author joined); the audit INSERT (items name a patient's case). Not paginated.
 # agenda items list, 9: board ids; COUNT; the page (joined as above); the audit INSERT.
 #   Filtered by meeting, 10: + the meeting named. Detail, 8: the list without the COUNT.
+# meeting agenda, 15: + each item's pathway and readiness (the cases' expected specialties,
+#   submitted assessments, lesions, clinical statuses, current scores: prefetched once for all
+#   items, ``meetings.readiness``). Readiness, 15: the same without the items' serializer.
+# attendance, 13: board ids; the meeting; the rows recorded; who of them is a guest; the
+#   board's quorum specialties (their ids, later their codes); its memberships, their users.
+# packet, 9: the meeting; the latest ready packet and the latest attempt (neither's HTML or
+#   PDF). The document itself (?format=html), 9: one column of the packet; the audit INSERT.
+# decisions list, 10: board ids; COUNT; the page (board, case, patient, presentation, item,
+#   meeting, authors, pathway, amended version joined); the actions (prefetched); the audit
+#   INSERT. Letter and patient summary, 10: the decision (joined); its actions; the version
+#   amending it; the audit INSERT.
+# fast tracks, 9 (detail 8; queue 8: board ids, the open ones joined, the audit INSERT): the
+#   clocks are computed, not queried.
 # calculators, 5: the session only.
 QUERIES: dict[str, int] = {
     "GET /api/v1/": 5,
@@ -102,10 +115,26 @@ QUERIES: dict[str, int] = {
     "GET /api/v1/meetings/?board={board}&status=scheduled&from=2020-01-01": 9,
     "GET /api/v1/meetings/{meeting}/": 7,
     "GET /api/v1/meetings/{meeting}/ics/": 7,
-    "GET /api/v1/meetings/{meeting}/agenda/": 9,
+    "GET /api/v1/meetings/{meeting}/agenda/": 15,
     "GET /api/v1/agenda-items/": 9,
     "GET /api/v1/agenda-items/?meeting={meeting}": 10,
     "GET /api/v1/agenda-items/{item}/": 8,
+    "GET /api/v1/agenda-items/{item}/pathways/": 14,
+    "GET /api/v1/meetings/{meeting}/readiness/": 15,
+    "GET /api/v1/meetings/{meeting}/attendance/": 13,
+    "GET /api/v1/meetings/{meeting}/packet/": 9,
+    "GET /api/v1/meetings/{meeting}/packet/?format=html": 9,
+    "GET /api/v1/standard-pathways/": 8,
+    "GET /api/v1/standard-pathways/?board={board}&live=true": 9,
+    "GET /api/v1/standard-pathways/{pathway}/": 7,
+    "GET /api/v1/decisions/": 10,
+    "GET /api/v1/decisions/?board={board}&status=signed": 11,
+    "GET /api/v1/decisions/{decision}/": 9,
+    "GET /api/v1/decisions/{decision}/letter/": 10,
+    "GET /api/v1/decisions/{decision}/patient-summary/": 10,
+    "GET /api/v1/fast-tracks/": 9,
+    "GET /api/v1/fast-tracks/{fasttrack}/": 8,
+    "GET /api/v1/fast-tracks/queue/": 8,
     "GET /api/v1/calculators/": 5,
     "GET /api/v1/calculators/sins/": 5,
     "POST /api/v1/calculators/sins/": 5,
@@ -165,8 +194,8 @@ def test_calendar_feed(world: World) -> None:
 def test_fifty_rows_are_really_listed(world: World) -> None:
     """A full page (50 rows, the page size) is listed at the table's count, each row with its
     own missing specialties."""
-    scene = build(world)  # in work-up, radiology submitted
-    for _ in range(49):
+    scene = build(world)  # in work-up, radiology submitted; and a fast-tracked case, discussed
+    for _ in range(48):
         make_case(world)  # referred: no presentation yet, so every expected specialty missing
     run = measure(client_for(world.surgeon), "GET /api/v1/cases/", scene, None, "fifty-row")
     assert_exact("GET /api/v1/cases/", QUERIES["GET /api/v1/cases/"], run)

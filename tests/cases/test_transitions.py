@@ -32,7 +32,7 @@ ALLOWED = {
     "decline": {"coordinator"},
     "mark_ready": {"coordinator"},
     "return_to_workup": {"coordinator"},
-    "record_discussion": {"attending"},
+    "record_discussion": set(),  # a system move: signing the decision makes it
     "re_present": {"coordinator"},
     "close": {"coordinator"},
     "withdraw": {"coordinator"},
@@ -58,6 +58,11 @@ def test_rights_per_transition(world: World, transition: str, persona: str) -> N
     if persona in ALLOWED[transition]:
         assert response.status_code == 200, response.content
         assert case.status == CASE_TRANSITIONS[transition].target
+    elif CASE_TRANSITIONS[transition].permission is None and not persona.startswith("other_"):
+        # A system move: no member may ask for it (400 naming the transition).
+        assert response.status_code == 400, response.content
+        assert "transition" in response.json()["errors"]
+        assert case.status == status
     else:
         # Another board's member cannot see the case at all; a member lacking the right: 403.
         assert response.status_code == (404 if persona.startswith("other_") else 403)
@@ -72,7 +77,7 @@ def test_allowed_transitions_lists_only_what_the_user_may_ask(world: World) -> N
         return [t["name"] for t in body["allowed_transitions"]]
 
     assert names("coordinator") == ["return_to_workup", "withdraw"]
-    assert names("attending") == ["record_discussion"]
+    assert names("attending") == []  # record_discussion is made by signing the decision
     assert names("surgeon") == []
 
 
@@ -121,8 +126,13 @@ def test_a_system_move_still_follows_the_workflow(world: World) -> None:
 def test_a_member_without_the_right_changes_nothing_in_the_service(world: World) -> None:
     case = make_case(world, status="ready")
     with pytest.raises(PermissionDenied):
-        services.case_transition(by=world.coordinator, case=case, transition="record_discussion")
-    assert CASE_TRANSITIONS["record_discussion"].permission is Perm.SIGN_DECISION
+        services.case_transition(
+            by=world.attending, case=case, transition="return_to_workup", reason="MRI missing"
+        )
+    case.refresh_from_db()
+    assert case.status == CaseStatus.READY
+    assert CASE_TRANSITIONS["return_to_workup"].permission is Perm.MANAGE_CASES
+    assert CASE_TRANSITIONS["record_discussion"].permission is None
 
 
 def test_accept_and_re_present_open_presentations(world: World) -> None:
@@ -133,7 +143,7 @@ def test_accept_and_re_present_open_presentations(world: World) -> None:
     first = case.current_presentation
     assert (first.number, first.kind, first.opened_by) == (1, "first", world.coordinator)
     services.case_transition(by=world.coordinator, case=case, transition="mark_ready")
-    services.case_transition(by=world.attending, case=case, transition="record_discussion")
+    services.case_move(by=world.attending, case=case, transition="record_discussion")
     services.case_transition(
         by=world.coordinator, case=case, transition="re_present", reason="New T9 lesion"
     )

@@ -202,7 +202,7 @@ def test_start_close_and_carry_over(world: World) -> None:
         services.meeting_close(by=world.attending, meeting=m)  # not started
     client = client_for(world.attending)
     assert client.post(f"/api/v1/meetings/{m.pk}/start/").json()["status"] == "in_progress"
-    case_services.case_transition(by=world.attending, case=done, transition="record_discussion")
+    case_services.case_move(by=world.attending, case=done, transition="record_discussion")
     case_services.case_transition(
         by=world.coordinator, case=withdrawn, transition="withdraw", reason="Patient declined"
     )
@@ -248,7 +248,7 @@ def test_agenda_api_reads_patches_and_audits(world: World) -> None:
     client = client_for(world.coordinator)
     response = client.post(
         f"/api/v1/meetings/{m.pk}/agenda/",
-        {"presentation": case.current_presentation_id, "minutes_allotted": 15, "kind": "full"},
+        {"presentation": case.current_presentation_id, "minutes_allotted": 15},
         format="json",
     )
     assert response.status_code == 201, response.content
@@ -269,7 +269,9 @@ def test_agenda_api_reads_patches_and_audits(world: World) -> None:
         url, {"presenter": world.attending.pk, "kind": "ratification"}, HTTP_IF_MATCH='"1"'
     )
     assert response.status_code == 200, response.content
-    assert (response.json()["kind"], response.json()["version"]) == ("ratification", 2)
+    # The kind changes only by triage (with a pathway) and untriage, never by a PATCH.
+    assert (response.json()["kind"], response.json()["version"]) == ("full", 2)
+    assert response.json()["presenter"] == world.attending.pk
     assert client.patch(url, {"minutes_allotted": 5}, HTTP_IF_MATCH='"1"').status_code == 412
     outsider = world.users["outsider"]
     response = client.patch(url, {"presenter": outsider.pk}, HTTP_IF_MATCH='"2"')

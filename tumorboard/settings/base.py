@@ -197,6 +197,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=15),
         "options": {"expires": 6 * 3600},
     },
+    # Meeting reminders, escalations and unsigned-decision reminders (idempotent per dedupe
+    # key). Expires before the next run: a backlog after an outage is one sweep.
+    "meetings-send-reminders": {
+        "task": "meetings.tasks.send_reminders",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
+    # Builds the pre-meeting packets that are due (one per agenda version, claimed by its row).
+    "meetings-build-due-packets": {
+        "task": "meetings.tasks.build_due_packets",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }
 
 # --- REST API ---------------------------------------------------------------------------------
@@ -233,6 +246,9 @@ SPECTACULAR_SETTINGS = {
         "YesNoUnknownEnum": "cases.assessment_schemas.YES_NO_UNKNOWN",
         "KindEnum": "cases.models.PresentationKind",  # its name before agendas came
         "AgendaKindEnum": "meetings.models.AgendaKind",
+        "DecisionKindEnum": "meetings.models.DecisionKind",
+        "ActionKindEnum": "meetings.models.ActionKind",
+        "PacketStatusEnum": "meetings.models.PacketStatus",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -249,6 +265,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # WeasyPrint (letters, packets) logs every page and font glyph at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
@@ -259,3 +278,5 @@ ANONYMOUS_USER_NAME = None  # no guardian anonymous user: every page requires a 
 # --- Meetings ---------------------------------------------------------------------------------
 # How far ahead each recurring series' occurrences exist (meetings.services.series_extend).
 MEETINGS_HORIZON_WEEKS = env.int("MEETINGS_HORIZON_WEEKS", default=8)
+# Hours after a meeting's start before its unsigned draft decisions are reminded (then daily).
+MEETINGS_UNSIGNED_REMINDER_HOURS = env.int("MEETINGS_UNSIGNED_REMINDER_HOURS", default=24)

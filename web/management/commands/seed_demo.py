@@ -24,11 +24,13 @@ from cases.models import (
     Case,
     Institution,
     Patient,
+    Presentation,
     Role,
     Specialty,
 )
 from meetings import services as meeting_services
-from meetings.models import MeetingSeries
+from meetings.models import Decision, FastTrack, Meeting, MeetingSeries
+from meetings.services.decisions import DecisionFields
 
 DEMO_PASSWORD = "tumorboard-demo"  # noqa: S105 (a published demo password, DEBUG only)
 
@@ -44,6 +46,7 @@ USERS = [
     ("palliative", "Pia", "Palliative-Care", Role.SPECIALIST, Specialty.PALLIATIVE_CARE),
     ("physiatrist", "Phil", "Physiatrist", Role.SPECIALIST, Specialty.PHYSICAL_MEDICINE),
 ]
+NAMES = [username for username, *_ in USERS]
 QUORUM = [
     Specialty.SPINE_SURGERY,
     Specialty.RADIATION_ONCOLOGY,
@@ -53,6 +56,13 @@ QUORUM = [
 
 
 BOARD = "Spine Metastasis Board"
+
+
+def presentation_of(case: Case) -> Presentation:
+    """The case's current presentation (the case is accepted)."""
+    if case.current_presentation is None:
+        raise CommandError(f"Case {case.pk} has not been accepted.")
+    return case.current_presentation
 
 
 class Command(BaseCommand):
@@ -71,7 +81,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             created = self.seed()
             upcoming = self.seed_meetings()
+            self.seed_week()
         self.stdout.write(f"Meetings: a weekly series of '{BOARD}', {upcoming} upcoming.")
+        self.stdout.write(
+            "The board's week: last week's meeting with signed decisions (one amended, one "
+            "letter sent), the next meeting's agenda partly ready (one case triaged for "
+            "ratification), and an open cord-compression fast track."
+        )
         self.stdout.write(self.style.SUCCESS("Demo data ready" + (" (created)" if created else "")))
         self.stdout.write(f"Log in at {settings.SITE_URL}/ with password '{DEMO_PASSWORD}':")
         self.stdout.write("  admin        — staff superuser (Django admin)")
@@ -115,6 +131,266 @@ class Command(BaseCommand):
         else:
             meeting_services.series_extend(series=series)
         return series.meetings.filter(starts_at__gte=timezone.now()).count()
+
+    def seed_week(self) -> None:
+        """The board's week around today (once): last week's meeting, closed, with signed
+        decisions — one amended, one letter sent —; the next meeting's agenda, partly ready,
+        one case triaged for ratification of a standard pathway; an open fast track."""
+        board = Board.objects.get(name=BOARD, institution__code="demo-hospital")
+        if Decision.objects.filter(board=board).exists():
+            return
+        users = {u.username: u for u in get_user_model().objects.filter(username__in=NAMES)}
+        coordinator, attending = users["coordinator"], users["attending"]
+        specialties = {s.code: s for s in Specialty.objects.all()}
+        board.on_call_specialties.set(
+            [specialties[Specialty.SPINE_SURGERY], specialties[Specialty.RADIATION_ONCOLOGY]]
+        )
+        pathway = meeting_services.standard_pathway_approve(
+            by=attending,
+            board=board,
+            code="sf-rt-painful-stable",
+            title="Single-fraction radiotherapy for a painful stable lesion",
+            recommendation="Single-fraction conventional radiotherapy, 8 Gy in 1 fraction, to "
+            "the painful level; no surgery; review at 6 weeks.",
+            criteria=[
+                {"fact": "sins_max", "op": "lt", "value": 7},
+                {"fact": "cord_compression", "op": "eq", "value": False},
+                {"fact": "radiosensitivity", "op": "eq", "value": "radiosensitive"},
+            ],
+            plan={"radiotherapy": {"technique": "cebrt", "dose_gy": 8, "fractions": 1}},
+        )
+
+        # Last week's meeting: two cases decided and signed; one decision amended; one letter
+        # sent.
+        now = timezone.now()
+        past = meeting_services.meeting_create(
+            by=coordinator,
+            board=board,
+            starts_at=now - dt.timedelta(days=7),
+            duration_minutes=60,
+            place="Tumor board room 3",
+            chair=attending,
+        )
+        decided = [
+            self.past_case(
+                board,
+                users,
+                mrn="D-100004",
+                name=("Svensson", "Erik", dt.date(1952, 4, 2), "male"),
+                question="NSCLC, painful L3 lesion, no deficit: radiotherapy alone?",
+                primary="lung",
+                level="L3",
+            ),
+            self.past_case(
+                board,
+                users,
+                mrn="D-100005",
+                name=("Haddad", "Fatima", dt.date(1961, 9, 30), "female"),
+                question="Breast cancer, T8 lesion with mechanical pain: surgery first?",
+                primary="breast",
+                level="T8",
+            ),
+        ]
+        items = [
+            meeting_services.agenda_item_add(
+                by=coordinator,
+                meeting=past,
+                presentation=presentation_of(case),
+                late_reason="Demo history",
+            )
+            for case in decided
+        ]
+        meeting_services.meeting_start(by=attending, meeting=past)
+        meeting_services.attendance_record(
+            by=coordinator, meeting=past, user=users["physiatrist"], present=False
+        )
+        plans: list[DecisionFields] = [
+            {
+                "intent": "palliative",
+                "rationale": "Painful, mechanically stable L3 lesion without compression: "
+                "radiotherapy alone.",
+                "follows_noms": True,
+                "plan": {
+                    "radiotherapy": {
+                        "technique": "cebrt",
+                        "dose_gy": 20,
+                        "fractions": 5,
+                        "target_levels": ["L3"],
+                    },
+                    "follow_up_imaging_weeks": 12,
+                },
+                "patient_preferences": "Prefers the shortest course.",
+                "actions": [
+                    {
+                        "kind": "radiotherapy",
+                        "description": "Plan and deliver 20 Gy in 5 fractions to L3",
+                        "owner": users["radonc"],
+                        "due_on": timezone.localdate() + dt.timedelta(days=7),
+                    }
+                ],
+            },
+            {
+                "intent": "palliative",
+                "rationale": "Potentially unstable T8 (SINS 10) with mechanical pain: "
+                "percutaneous stabilisation, then radiotherapy.",
+                "follows_noms": True,
+                "plan": {
+                    "surgery": {
+                        "procedure": "Percutaneous stabilisation T7–T9",
+                        "levels": ["T7", "T8", "T9"],
+                    },
+                    "radiotherapy": {
+                        "technique": "cebrt",
+                        "dose_gy": 8,
+                        "fractions": 1,
+                        "target_levels": ["T8"],
+                    },
+                },
+                "dissent": [
+                    {
+                        "author": users["radonc"],
+                        "opinion": "Would treat with SBRT first and stabilise only if pain "
+                        "persists.",
+                    }
+                ],
+                "actions": [
+                    {
+                        "kind": "surgery",
+                        "description": "Percutaneous stabilisation T7–T9",
+                        "owner": users["surgeon"],
+                        "due_on": timezone.localdate() + dt.timedelta(days=3),
+                    }
+                ],
+            },
+        ]
+        signed = []
+        for item, fields in zip(items, plans, strict=True):
+            draft = meeting_services.decision_create(by=attending, agenda_item=item, **fields)
+            signed.append(meeting_services.decision_sign(by=attending, decision=draft))
+        meeting_services.meeting_close(by=attending, meeting=past)
+        meeting_services.decision_communicated(
+            by=coordinator,
+            decision=signed[0],
+            sent_at=timezone.now(),
+            method="letter",
+            recipient=decided[0].referring_physician,
+        )
+        amendment = meeting_services.decision_amend(
+            by=attending,
+            decision=signed[1],
+            reason="Radiotherapy dose corrected after the meeting: 20 Gy in 5 fractions.",
+            plan={
+                "surgery": {
+                    "procedure": "Percutaneous stabilisation T7–T9",
+                    "levels": ["T7", "T8", "T9"],
+                },
+                "radiotherapy": {
+                    "technique": "cebrt",
+                    "dose_gy": 20,
+                    "fractions": 5,
+                    "target_levels": ["T8"],
+                },
+            },
+        )
+        meeting_services.decision_sign(by=attending, decision=amendment)
+
+        # The next meeting: Anna (urgent, partly ready) and Clara (ready: triaged for
+        # ratification of the pathway).
+        upcoming = (
+            Meeting.objects.filter(board=board, status="scheduled", starts_at__gt=now)
+            .order_by("starts_at")
+            .first()
+        )
+        if upcoming is not None:
+            for family in ("Lindqvist", "Nguyen"):
+                case = Case.objects.get(board=board, patient__family_name=family)
+                item = meeting_services.agenda_item_add(
+                    by=coordinator,
+                    meeting=upcoming,
+                    presentation=presentation_of(case),
+                    late_reason="Added with the demo data",
+                )
+                if family == "Nguyen":
+                    meeting_services.agenda_item_triage(by=coordinator, item=item, pathway=pathway)
+
+        # Bert's cord compression: accepted, on the fast track, MRI reported, no plan yet.
+        bert = Case.objects.get(board=board, patient__family_name="Okafor")
+        if bert.status == "referred":
+            bert = services.case_transition(by=coordinator, case=bert, transition="accept")
+        meeting_services.fast_track_open(
+            by=coordinator,
+            case=bert,
+            neurological_signs=True,
+            suspected_at=now - dt.timedelta(hours=6),
+            notes="Legs weak since yesterday; on dexamethasone.",
+        )
+        track = FastTrack.objects.get(case=bert)
+        meeting_services.fast_track_update(
+            by=coordinator,
+            fast_track=track,
+            mri_done_at=now - dt.timedelta(hours=4),
+            mri_reported_at=now - dt.timedelta(hours=3),
+        )
+
+    def past_case(
+        self,
+        board: Board,
+        users: dict[str, Any],
+        *,
+        mrn: str,
+        name: tuple[str, str, dt.date, str],
+        question: str,
+        primary: str,
+        level: str,
+    ) -> Case:
+        """A routine case accepted for last week's meeting, with a clinical status, a lesion
+        and radiology's submitted assessment."""
+        coordinator = users["coordinator"]
+        family, given, born, sex = name
+        patient = services.patient_register(
+            by=coordinator,
+            board=board,
+            mrn=mrn,
+            family_name=family,
+            given_name=given,
+            date_of_birth=born,
+            sex=sex,
+        )
+        case = services.case_refer(
+            by=coordinator,
+            patient=patient,
+            board=board,
+            referring_physician="Dr. A. Larsen (Oncology clinic)",
+            referring_physician_contact="oncology-clinic@demo.invalid",
+            clinical_question=question,
+            primary_tumor=primary,
+            expected_survival="6_to_12_months",
+        )
+        case = services.case_transition(by=coordinator, case=case, transition="accept")
+        today = timezone.localdate()
+        services.clinical_status_record(
+            by=coordinator,
+            case=case,
+            recorded_on=today - dt.timedelta(days=10),
+            karnofsky=70,
+            ecog="1",
+            frankel_grade="E",
+            ambulatory_status="independent",
+            neurological_deficit="none",
+        )
+        services.lesion_add(
+            by=users["radiologist"],
+            case=case,
+            level_from=level,
+            sins_bone_lesion="lytic",
+            sins_alignment="normal",
+            sins_vertebral_body_collapse="lt_50_percent",
+            sins_posterolateral_involvement="none",
+            escc_grade="0",
+            imaging_date=today - dt.timedelta(days=12),
+            imaging_modality="mri",
+        )
+        return case
 
     def seed(self) -> bool:
         admin = self.user("admin", "Ada", "Admin", is_staff=True, is_superuser=True)
