@@ -15,7 +15,7 @@ from .cases import (
     case_update,
 )
 from .patients import patient_register, patient_register_or_link, patient_update
-from .presentations import presentation_open
+from .presentations import presentation_open, presentations_discussion_start
 from .records import (
     clinical_status_record,
     clinical_status_update,
@@ -46,6 +46,7 @@ __all__ = [
     "patient_register_or_link",
     "patient_update",
     "presentation_open",
+    "presentations_discussion_start",
     "prior_radiotherapy_add",
     "prior_radiotherapy_update",
 ]

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import User
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.services import notify
 
-from ..models import AssessmentStatus, Case, Membership, Presentation, PresentationKind, Role
+from ..audit import audit_record
+from ..models import (
+    AssessmentStatus,
+    AuditAction,
+    Case,
+    Membership,
+    Presentation,
+    PresentationKind,
+    Role,
+)
 from .common import save_record
 
 # The outbox kind of "please assess this case" (one per presentation and specialist).
@@ -33,6 +45,31 @@ def presentation_open(*, case: Case, by: User | None, reason: str = "") -> Prese
     save_record(presentation, by=by)
     assessment_requests_notify(presentation=presentation)
     return presentation
+
+
+def presentations_discussion_start(
+    *, presentations: Iterable[Presentation], by: User, detail: str
+) -> int:
+    """Mark the presentations' discussion as started now (a meeting with them on its agenda
+    opened): under the board's independent opinions every specialist sees every assessment
+    from then on. One already started keeps its time. Called inside the caller's transaction;
+    returns how many were marked."""
+    now = timezone.now()
+    marked = 0
+    for presentation in presentations:
+        if presentation.discussion_started_at is not None:
+            continue
+        presentation.discussion_started_at = now
+        save_record(presentation, by=by, changed=["discussion_started_at"])
+        audit_record(
+            user=by,
+            action=AuditAction.UPDATE,
+            obj=presentation,
+            changed_fields=["discussion_started_at"],
+            detail=detail,
+        )
+        marked += 1
+    return marked
 
 
 def assessment_requests_notify(*, presentation: Presentation) -> int:

@@ -1,8 +1,8 @@
 """Attendance: who is at a meeting, as which specialty, and whether it is quorate.
 
 The board's members are invited: they are listed present by default (``attendance_init``
-creates their rows, idempotently, once the meeting has started, when attendance is recorded
-and when a decision is signed). Coordinators (``manage_meetings``) and attendings
+creates their rows, idempotently, when the meeting starts, when attendance is recorded and
+when a decision is signed; a read never writes). Coordinators (``manage_meetings``) and attendings
 (``sign_decision``) tick who is absent and add guests. The quorum is the pure rule of
 ``meetings.rules`` over the rows present.
 
@@ -91,11 +91,10 @@ def attendance_init(*, meeting: Meeting, by: User) -> int:
 
 
 def meeting_attendance(meeting: Meeting, *, by: User) -> list[Attendance]:
-    """The meeting's attendance, in specialty order. Once the meeting has started the members'
-    rows are created (``attendance_init``); before, the members without a row are shown as
-    they will be listed (unsaved rows, ``id`` None), with what has been recorded (apologies)."""
-    if meeting.status in STARTED:
-        attendance_init(meeting=meeting, by=by)
+    """The meeting's attendance, in specialty order: the rows stored (the members' rows are
+    created when the meeting starts); before it, the members without a row are shown as they
+    will be listed (unsaved rows, ``id`` None) beside what has been recorded (apologies).
+    A read: it writes nothing."""
     rows = list(Attendance.objects.filter(meeting=meeting).select_related("user", "specialty"))
     if meeting.status == MeetingStatus.SCHEDULED:
         planned = _default_rows(meeting, by=by)

@@ -25,11 +25,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Board, Membership, Role
+from cases.models import Board, Membership, Presentation, Role
 from cases.permissions import Perm
+from cases.services import presentations_discussion_start
 from cases.services.common import apply_fields, check_version, lock, require, save_record
 
 from ..models import CalendarFeed, Meeting, MeetingSeries, MeetingStatus
+from .attendance import attendance_init
 
 # --- Series -----------------------------------------------------------------------------------
 
@@ -285,13 +287,10 @@ def meeting_start(*, by: User, meeting: Meeting, expected_version: int | None = 
     (``sign_decision``), who runs the discussion. Not a calendar change: SEQUENCE stays.
 
     The discussion of every presentation on its agenda starts now: each gets its
-    ``discussion_started_at`` (kept if already set, e.g. by an earlier meeting or the fast
-    track), so under the board's independent opinions every specialist sees every assessment.
+    ``discussion_started_at`` (kept if already set, e.g. by an earlier meeting), so under the
+    board's independent opinions every specialist sees every assessment. The board's members
+    are listed present (``attendance_init``); absences are then ticked.
     """
-    # Imported here: this edit is confined to meeting_start (see the report of helper B).
-    from cases.audit import audit_record
-    from cases.models import AuditAction, Presentation
-
     require(by, Perm.SIGN_DECISION, meeting)
     with transaction.atomic():
         lock(meeting)
@@ -299,20 +298,14 @@ def meeting_start(*, by: User, meeting: Meeting, expected_version: int | None = 
         require_status(meeting, MeetingStatus.SCHEDULED)
         meeting.status = MeetingStatus.IN_PROGRESS
         save_record(meeting, by=by, changed=["status"])
-        now = timezone.now()
-        opening = Presentation.objects.select_related("case").filter(
-            agenda_items__meeting=meeting, discussion_started_at__isnull=True
+        presentations_discussion_start(
+            presentations=Presentation.objects.select_related("case").filter(
+                agenda_items__meeting=meeting
+            ),
+            by=by,
+            detail=f"meeting {meeting.pk} started",
         )
-        for presentation in opening:
-            presentation.discussion_started_at = now
-            save_record(presentation, by=by, changed=["discussion_started_at"])
-            audit_record(
-                user=by,
-                action=AuditAction.UPDATE,
-                obj=presentation,
-                changed_fields=["discussion_started_at"],
-                detail=f"meeting {meeting.pk} started",
-            )
+        attendance_init(meeting=meeting, by=by)
         return meeting
 
 
