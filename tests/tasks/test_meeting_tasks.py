@@ -100,3 +100,24 @@ def test_real_worker_writes_the_reminders_once_even_when_delivered_twice(
     )
     to = Counter(m.to[0] for m in mail.outbox if "Assessments missing" in m.subject)
     assert to == Counter({f"{name}@example.org": 1 for name in QUORUM})
+
+
+@pytest.mark.broker
+@pytest.mark.xdist_group("broker")
+def test_real_worker_builds_a_due_packet_once_even_when_delivered_twice(
+    world: World, celery_worker: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from meetings import documents
+    from meetings.models import MeetingPacket
+    from meetings.tasks import build_due_packets
+
+    # The worker runs in this process (a thread): the stub is its renderer too.
+    monkeypatch.setattr(documents, "html_to_pdf", lambda html: b"%PDF-1.7 stub")
+    meeting = meeting_in(world, 12)  # within the board's 24-hour packet offset
+    first = build_due_packets.apply_async(ignore_result=False)
+    second = build_due_packets.apply_async(ignore_result=False)
+    assert sorted([first.get(timeout=60), second.get(timeout=60)]) == [0, 1]
+    packet = MeetingPacket.objects.get(meeting=meeting)
+    assert (packet.status, packet.revision, bytes(packet.pdf)) == ("ready", 0, b"%PDF-1.7 stub")
+    members = Notification.objects.filter(kind="meeting_packet", dedupe_key=f"packet:{packet.pk}")
+    assert members.count() == 6  # the board's members, once each
