@@ -47,6 +47,10 @@ def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
             "needs PostgreSQL (row locks, real concurrent transactions): set DATABASE_URL="
             "postgres://postgres@127.0.0.1:5432/tumorboard (CI always does)",
         ),
+        "browser": (
+            os.path.exists(CHROMIUM),
+            f"needs Chromium at {CHROMIUM}: `make test` installs it (scripts/ensure-chromium)",
+        ),
     }
     for marker, (available, reason) in needs.items():
         if available:
@@ -67,6 +71,8 @@ def pytest_sessionfinish(session: Any, exitstatus: int) -> None:
 
 
 PASSWORD = "a-long-test-password-1"
+#: The browser the browser tests drive (Debian's package; ``make test`` installs it).
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 # Radiology's score inputs of a lesion, all entered (so a radiology assessment can be submitted).
 RADIOLOGY_LESION = {

@@ -139,21 +139,22 @@ def test_case_page_shows_each_quorum_specialty_still_awaited(world: World) -> No
 # of several specialties and presentations, status changes). Both counts must be these.
 #
 # Each includes the session's 5 (session and user before the view; the session's save after
-# it, an UPDATE in a savepoint pair) and the board ids (one guardian lookup per request).
-# Home, 15: + COUNT for the paginator; the page of cases (patient, board, current presentation,
+# it, an UPDATE in a savepoint pair), the board ids (one guardian lookup per request) and the
+# user's memberships with their boards and specialties (the frame's "who and which roles").
+# Home, 16: + COUNT for the paginator; the page of cases (patient, board, current presentation,
 #   author joined); expected specialties and submitted assessments (prefetched: the awaited
 #   specialties); the audit INSERT; the boards of the header line (institution joined) with
 #   three prefetches the line does not show (quorum and expected specialties, the user's
 #   memberships).
-# Case page, 17: + the case (joined); expected specialties and submitted assessments (the
+# Case page, 18: + the case (joined); expected specialties and submitted assessments (the
 #   awaited specialties); lesions; clinical statuses; prior radiotherapy (prefetched, not shown
 #   by the template); the assessments the user may read (independent opinions), their
 #   specialties, presentations and authors joined (1);
 #   status changes and who made them (2); the audit INSERT; the current scores, lesions joined.
 PAGES: dict[str, int] = {
-    "GET /": 15,
-    "GET /?status=in_workup": 15,
-    "GET /cases/{case}/": 17,
+    "GET /": 16,
+    "GET /?status=in_workup": 16,
+    "GET /cases/{case}/": 18,
 }
 
 
