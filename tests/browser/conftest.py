@@ -83,3 +83,16 @@ def shoot(page: Any, name: str) -> dict[str, bool]:
     width, height = VIEWPORTS["laptop"]
     page.set_viewport_size({"width": width, "height": height})
     return fits
+
+
+def accessibility_problems(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now (axe-core ships in
+    the axe-playwright-python package: no download at test time)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]

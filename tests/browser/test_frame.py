@@ -1,12 +1,13 @@
 """The frame every page shares, in a real browser: signing in (product name, heading, the
 authorised-use notice), who is signed in with their roles, a wrong password, another board's
-case answered by a helpful 404, and the screenshots at laptop, projector and phone sizes."""
+case answered by a helpful 404, the screenshots at laptop, projector and phone sizes, and no
+serious or critical accessibility problem (axe-core) on any of these pages."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import BROWSER, shoot, sign_in
+from tests.browser.conftest import BROWSER, accessibility_problems, shoot, sign_in
 from tests.conftest import World, make_case
 
 pytestmark = BROWSER
@@ -18,6 +19,7 @@ def test_sign_in_page_names_the_product_and_the_authorised_use(page: Any, world:
     assert page.get_by_role("heading", name="Sign in").is_visible()
     assert page.get_by_role("link", name="Spine Tumor Board").is_visible()
     assert "Authorised use only" in page.inner_text("main")
+    assert accessibility_problems(page) == []
     fits = shoot(page, "sign-in")
     assert fits == {"laptop": True, "projector": True, "phone": True}
 
@@ -38,6 +40,7 @@ def test_each_role_signs_in_and_sees_who_they_are(page: Any, world: World) -> No
     assert "Carla Coordinator" in account
     assert "Coordinator · Spine Board" in account
     assert page.get_by_role("navigation", name="Main").is_visible()
+    assert accessibility_problems(page) == []
     fits = shoot(page, "home-coordinator")
     assert fits["laptop"] and fits["projector"]
     page.get_by_role("button", name="Sign out").click()
@@ -53,6 +56,7 @@ def test_another_boards_case_is_a_helpful_404(page: Any, world: World) -> None:
     assert page.get_by_role("heading", name="not one of your boards'").is_visible()
     assert elsewhere.patient.family_name not in page.content()
     assert page.get_by_role("link", name="Back to your cases").is_visible()
+    assert accessibility_problems(page) == []
     fits = shoot(page, "not-found")
     assert fits == {"laptop": True, "projector": True, "phone": True}
 
