@@ -119,9 +119,10 @@ def audit_patient_event(
     return event
 
 
-def audit_lookup(*, user: Any, found: Sequence[Patient]) -> None:
-    """Record an MRN look-up: one row per patient it showed, or one row with no patient id
-    when it found none (the MRN itself is never stored)."""
+def audit_lookup(*, user: Any, found: Sequence[Patient], what: str = "MRN look-up") -> None:
+    """Record a look-up of patients (an MRN look-up, a search by name): one row per patient it
+    showed, or one row with no patient id when it found none (what was typed is never
+    stored)."""
     if found:
         audit_reads(user=user, action=AuditAction.LOOKUP, objects=found)
     else:
@@ -130,5 +131,5 @@ def audit_lookup(*, user: Any, found: Sequence[Patient]) -> None:
             action=AuditAction.LOOKUP,
             patient_id=None,
             board_id=None,
-            detail="MRN look-up: no patient found",
+            detail=f"{what}: no patient found",
         )

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from cases.models import Board, Presentation
 from cases.permissions import Perm, board_ids
+from cases.workflow import FINAL_STATUSES
 
+from . import clocks
 from .models import (
     AgendaItem,
     CalendarFeed,
@@ -117,3 +119,36 @@ def fast_tracks_for_user(user: Any) -> QuerySet[FastTrack]:
     return FastTrack.objects.filter(case__board_id__in=board_ids(user, Perm.VIEW)).select_related(
         "case__patient", "case__board", "opened_by"
     )
+
+
+def clocks_of(track: FastTrack, *, now: dt.datetime) -> tuple[clocks.Clock, clocks.Clock]:
+    """The fast track's MRI and treatment clocks at ``now`` (``meetings.clocks``)."""
+    return clocks.fast_track_clocks(
+        neurological_signs=track.neurological_signs,
+        suspected_at=track.suspected_at,
+        mri_done_at=track.mri_done_at,
+        mri_reported_at=track.mri_reported_at,
+        treatment_started_at=track.treatment_started_at,
+        now=now,
+    )
+
+
+def fast_track_queue(user: Any, *, now: dt.datetime) -> list[FastTrack]:
+    """The open fast tracks of the user's boards (treatment not started, case not closed,
+    declined or withdrawn), by the time left on their most urgent running clock: breached
+    first (the most overdue first), then the least time left; those with no clock running
+    (e.g. waiting for the MRI report) last. Each carries its ``clocks`` (MRI, treatment)."""
+    rows = list(
+        fast_tracks_for_user(user)
+        .filter(treatment_started_at__isnull=True)
+        .exclude(case__status__in=FINAL_STATUSES)
+    )
+    for track in rows:
+        track.clocks = clocks_of(track, now=now)  # type: ignore[attr-defined]
+    rows.sort(
+        key=lambda track: clocks.queue_key(
+            track.clocks,  # type: ignore[attr-defined]
+            (track.suspected_at, track.pk),
+        )
+    )
+    return rows

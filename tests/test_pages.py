@@ -28,7 +28,7 @@ def test_login_page_renders_a_password_form(db: Any) -> None:
     assert "csrfmiddlewaretoken" in html
 
 
-def test_home_lists_the_cases_of_the_users_board_only(world: World) -> None:
+def test_the_case_list_shows_the_cases_of_the_users_board_only(world: World) -> None:
     mine = make_case(world, patient=make_patient(world, family_name="Lindqvist"))
     theirs = make_case(
         world, board=world.other_board, patient=make_patient(world, world.other_board)
@@ -36,32 +36,31 @@ def test_home_lists_the_cases_of_the_users_board_only(world: World) -> None:
     client = Client()
     response = client.post("/accounts/login/", {"username": "surgeon", "password": PASSWORD})
     assert response.status_code == 302
-    response = client.get(response["Location"])
-    assert response.status_code == 200
-    html = response.content.decode()
+    assert client.get(response["Location"]).status_code == 200  # home
+    html = client.get("/cases/").content.decode()
     assert case_numbers(html) == {mine.pk}
     assert "LINDQVIST" in html  # display_name: family name in capitals
     assert theirs.patient.family_name.upper() not in html
     assert "Other Board" not in html
 
 
-def test_home_filters_by_status(world: World) -> None:
+def test_the_case_list_filters_by_status(world: World) -> None:
     referred = make_case(world)
     in_workup = make_case(world, status="in_workup")
     ready = make_case(world, status="ready")
     client = client_for(world.coordinator)
-    html = client.get("/").content.decode()
+    html = client.get("/cases/").content.decode()
     assert case_numbers(html) == {referred.pk, in_workup.pk, ready.pk}
-    html = client.get("/?status=in_workup").content.decode()
+    html = client.get("/cases/?status=in_workup").content.decode()
     assert case_numbers(html) == {in_workup.pk}
     # An unknown status is ignored rather than hiding everything.
-    html = client.get("/?status=bogus").content.decode()
+    html = client.get("/cases/?status=bogus").content.decode()
     assert case_numbers(html) == {referred.pk, in_workup.pk, ready.pk}
 
 
-def test_home_of_a_user_without_boards_says_so(world: World) -> None:
+def test_the_case_list_of_a_user_without_boards_says_so(world: World) -> None:
     make_case(world)
-    response = client_for(world.outsider).get("/")
+    response = client_for(world.outsider).get("/cases/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "you belong to no board" in html
@@ -139,22 +138,26 @@ def test_case_page_shows_each_quorum_specialty_still_awaited(world: World) -> No
 # of several specialties and presentations, status changes). Both counts must be these.
 #
 # Each includes the session's 5 (session and user before the view; the session's save after
-# it, an UPDATE in a savepoint pair), the board ids (one guardian lookup per request) and the
-# user's memberships with their boards and specialties (the frame's "who and which roles").
-# Home, 16: + COUNT for the paginator; the page of cases (patient, board, current presentation,
+# it, an UPDATE in a savepoint pair), the board ids (one guardian lookup per request), the
+# user's memberships with their boards and specialties (the frame's "who and which roles") and
+# the unread notifications (the frame's badge).
+# Case list, 17: + COUNT for the paginator; the page of cases (patient, board, current presentation,
 #   author joined); expected specialties and submitted assessments (prefetched: the awaited
 #   specialties); the audit INSERT; the boards of the header line (institution joined) with
 #   three prefetches the line does not show (quorum and expected specialties, the user's
 #   memberships).
-# Case page, 18: + the case (joined); expected specialties and submitted assessments (the
+# Case page, 19: + the case (joined); expected specialties and submitted assessments (the
 #   awaited specialties); lesions; clinical statuses; prior radiotherapy (prefetched, not shown
 #   by the template); the assessments the user may read (independent opinions), their
 #   specialties, presentations and authors joined (1);
 #   status changes and who made them (2); the audit INSERT; the current scores, lesions joined.
 PAGES: dict[str, int] = {
-    "GET /": 16,
-    "GET /?status=in_workup": 16,
-    "GET /cases/{case}/": 18,
+    "GET /cases/": 17,
+    "GET /cases/?status=in_workup": 17,
+    "GET /cases/{case}/": 19,
+    "GET /search/": 8,  # the empty form (a search, POST: tests/test_search_pages.py)
+    # Home and notifications are measured per role in tests/test_home_pages.py and
+    # tests/test_notifications_pages.py (their worlds give every section a row).
 }
 
 
@@ -164,7 +167,7 @@ def test_page_runs_an_exact_number_of_queries(world: World, request_line: str) -
     small, grown = measure_small_and_grown(client, request_line, build(world))
     assert_exact(request_line, PAGES[request_line], small, grown)
     before, after = (run.response.content.decode() for run in (small, grown))
-    if request_line.startswith("GET /?") or request_line == "GET /":
+    if request_line.startswith("GET /cases/?") or request_line == "GET /cases/":
         assert len(case_numbers(after)) > len(case_numbers(before))  # really more rows
-    else:
+    elif request_line.startswith("GET /cases/"):
         assert after.count("<tr>") > before.count("<tr>")  # really more lesions and scores

@@ -24,7 +24,6 @@ from rest_framework.response import Response
 from cases.audit import audit_reads
 from cases.models import AuditAction, Board, Case
 from cases.permissions import Perm, board_ids
-from cases.workflow import FINAL_STATUSES
 from tumorboard.api_base import (
     CreateOnlyParentMixin,
     ScopedPrimaryKeyRelatedField,
@@ -112,14 +111,7 @@ class FastTrackSerializer(CreateOnlyParentMixin, serializers.ModelSerializer[Fas
         now = self.context.get("now") or timezone.now()
         board = track.case.board
         rows = []
-        for c in clocks.fast_track_clocks(
-            neurological_signs=track.neurological_signs,
-            suspected_at=track.suspected_at,
-            mri_done_at=track.mri_done_at,
-            mri_reported_at=track.mri_reported_at,
-            treatment_started_at=track.treatment_started_at,
-            now=now,
-        ):
+        for c in selectors.clocks_of(track, now=now):
             rows.append(
                 {
                     "name": c.name,
@@ -194,26 +186,7 @@ class FastTrackViewSet(
         breached first (the most overdue first), then the least time left; those with no
         clock running (e.g. waiting for the MRI report) last."""
         now = timezone.now()
-        rows = list(
-            self.get_queryset()
-            .filter(treatment_started_at__isnull=True)
-            .exclude(case__status__in=FINAL_STATUSES)
-        )
-
-        def key(track: FastTrack) -> tuple[int, float, dt.datetime, int]:
-            return clocks.queue_key(
-                clocks.fast_track_clocks(
-                    neurological_signs=track.neurological_signs,
-                    suspected_at=track.suspected_at,
-                    mri_done_at=track.mri_done_at,
-                    mri_reported_at=track.mri_reported_at,
-                    treatment_started_at=track.treatment_started_at,
-                    now=now,
-                ),
-                (track.suspected_at, track.pk),
-            )
-
-        rows.sort(key=key)
+        rows = selectors.fast_track_queue(request.user, now=now)
         page = self.paginate_queryset(rows)
         shown = list(page if page is not None else rows)
         audit_reads(user=request.user, action=AuditAction.LIST, objects=shown)

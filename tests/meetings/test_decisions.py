@@ -435,6 +435,10 @@ def test_a_signed_decision_is_immutable_in_the_model_and_the_database(world: Wor
             [decision.pk],
         ),
     ]
+    if connection.vendor == "sqlite":
+        # SQLite has no TRUNCATE: its flush deletes row by row, so only PostgreSQL refuses a
+        # raw DELETE too (migration meetings/0007); the model refuses it everywhere (above).
+        statements = [statement for statement in statements if "DELETE" not in statement[0]]
     for sql, params in statements:
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, params)

@@ -2,5 +2,20 @@
 reads of patient data are audited."""
 
 from .cases import CaseDetailView, CaseListView
+from .home import HomeView
+from .notifications import (
+    NotificationListView,
+    NotificationReadView,
+    NotificationsReadAllView,
+)
+from .search import PatientSearchView
 
-__all__ = ["CaseDetailView", "CaseListView"]
+__all__ = [
+    "CaseDetailView",
+    "CaseListView",
+    "HomeView",
+    "NotificationListView",
+    "NotificationReadView",
+    "NotificationsReadAllView",
+    "PatientSearchView",
+]
