@@ -63,7 +63,8 @@ def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():  # the next page (or the refusal) has loaded
+        page.get_by_role("button", name="Sign in").click()
 
 
 def fits_the_width(page: Any) -> bool:

@@ -63,6 +63,7 @@ def test_another_boards_case_is_a_helpful_404(page: Any, world: World) -> None:
 
 def test_keyboard_users_can_skip_to_the_content(page: Any, world: World) -> None:
     sign_in(page, "attending")
+    page.evaluate("document.activeElement.blur()")  # start where a keyboard user starts
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to content")
     assert skip.evaluate("element => element === document.activeElement")
