@@ -146,15 +146,16 @@ def test_case_page_shows_each_quorum_specialty_still_awaited(world: World) -> No
 #   specialties); the audit INSERT; the boards of the header line (institution joined) with
 #   three prefetches the line does not show (quorum and expected specialties, the user's
 #   memberships).
-# Case page, 19: + the case (joined); expected specialties and submitted assessments (the
+# Case page, 20: + the case (joined); expected specialties and submitted assessments (the
 #   awaited specialties); lesions; clinical statuses; prior radiotherapy (prefetched, not shown
 #   by the template); the assessments the user may read (independent opinions), their
 #   specialties, presentations and authors joined (1);
-#   status changes and who made them (2); the audit INSERT; the current scores, lesions joined.
+#   status changes and who made them (2); the audit INSERT; the current scores, lesions joined;
+#   the boards where the user manages cases (the workflow's buttons: once, whatever the case).
 PAGES: dict[str, int] = {
     "GET /cases/": 17,
     "GET /cases/?status=in_workup": 17,
-    "GET /cases/{case}/": 19,
+    "GET /cases/{case}/": 20,
     "GET /search/": 8,  # the empty form (a search, POST: tests/test_search_pages.py)
     # Home and notifications are measured per role in tests/test_home_pages.py and
     # tests/test_notifications_pages.py (their worlds give every section a row).

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("cases/", views.CaseListView.as_view(), name="case-list"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case-detail"),
+    path("cases/<int:pk>/transition/", views.CaseTransitionView.as_view(), name="case-transition"),
     path("search/", views.PatientSearchView.as_view(), name="search"),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path(

@@ -31,9 +31,8 @@ from ..models import (
     SpinalLesion,
 )
 from ..models.records import validate_albumin_g_dl
-from ..permissions import has_perm
 from ..services.cases import CASE_SCORING_FIELDS
-from ..workflow import CASE_TRANSITIONS, transitions_from
+from ..workflow import CASE_TRANSITIONS
 from .schema import DetailsField, SpecialtyCodeField
 
 
@@ -243,11 +242,9 @@ class CaseSerializer(CreateOnlyParentMixin, serializers.ModelSerializer):
     def get_allowed_transitions(self, case: Case) -> list[dict[str, Any]]:
         """The transitions the requesting user may ask for now (from the per-request cache of
         the user's boards: no query per row)."""
-        user = self.context["request"].user
         return [
             {"name": t.name, "label": t.label, "reason_required": t.reason_required}
-            for t in transitions_from(case.status)
-            if t.permission is not None and has_perm(user, t.permission, case)
+            for t in selectors.allowed_transitions(self.context["request"].user, case)
         ]
 
 

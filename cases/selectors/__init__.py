@@ -4,6 +4,7 @@ One module per concern, re-exported here so that callers write ``selectors.cases
 """
 
 from .records import (
+    allowed_transitions,
     assessments_for_user,
     audit_events_for_patient,
     boards_for_user,
@@ -29,6 +30,7 @@ from .scores import (
 
 __all__ = [
     "CaseScores",
+    "allowed_transitions",
     "assessment_owned_inputs",
     "assessments_for_user",
     "audit_events_for_patient",

@@ -29,7 +29,8 @@ from ..models import (
     SpinalLesion,
     Urgency,
 )
-from ..permissions import Perm, board_ids
+from ..permissions import Perm, board_ids, has_perm
+from ..workflow import Transition, transitions_from
 
 #: Clinical order of urgency, higher = more urgent (not alphabetical): ``-urgency_level`` puts
 #: emergencies first. Exposed to the API's ``?ordering=urgency`` / ``-urgency``.
@@ -238,3 +239,13 @@ def current_clinical_status(case: Case) -> ClinicalStatus | None:
         ordered = sorted(statuses, key=lambda s: (s.recorded_on, s.pk), reverse=True)
         return ordered[0] if ordered else None
     return case.clinical_statuses.order_by("-recorded_on", "-id").first()
+
+
+def allowed_transitions(user: Any, case: Case) -> list[Transition]:
+    """The transitions the user may ask for on the case now (system moves never): from the
+    per-request cache of the user's boards, so no query per case."""
+    return [
+        t
+        for t in transitions_from(case.status)
+        if t.permission is not None and has_perm(user, t.permission, case)
+    ]

@@ -1,7 +1,7 @@
 """Server-rendered pages, one module per area. Same selectors and permission module as the API;
 reads of patient data are audited."""
 
-from .cases import CaseDetailView, CaseListView
+from .cases import CaseDetailView, CaseListView, CaseTransitionView
 from .home import HomeView
 from .notifications import (
     NotificationListView,
@@ -13,6 +13,7 @@ from .search import PatientSearchView
 __all__ = [
     "CaseDetailView",
     "CaseListView",
+    "CaseTransitionView",
     "HomeView",
     "NotificationListView",
     "NotificationReadView",
