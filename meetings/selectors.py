@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
@@ -13,7 +14,7 @@ from cases.models import Board, Presentation
 from cases.permissions import Perm, board_ids
 from cases.workflow import FINAL_STATUSES
 
-from . import clocks
+from . import clocks, rules
 from .models import (
     AgendaItem,
     CalendarFeed,
@@ -151,4 +152,51 @@ def fast_track_queue(user: Any, *, now: dt.datetime) -> list[FastTrack]:
             (track.suspected_at, track.pk),
         )
     )
+    return rows
+
+
+# --- Decisions as the API and the pages show them -----------------------------------------
+
+
+def decisions_shown(user: Any) -> QuerySet[Decision]:
+    """The decisions of the user's boards with everything the API shows of each: the joins of
+    ``selectors.decisions_for_user``, the amendment, the communication, the actions."""
+    return (
+        decisions_for_user(user)
+        .select_related("amended_by", "communication")
+        .prefetch_related("actions")
+    )
+
+
+def communication_due(decision: Decision) -> dt.datetime | None:
+    if decision.signed_at is None:
+        return None
+    return rules.communication_due(decision.signed_at, ZoneInfo(decision.board.timezone))
+
+
+def communication_overdue(decision: Decision, *, now: dt.datetime) -> bool | None:
+    """Whether the letter was (or is) late; None for a draft or a superseded version."""
+    if decision.signed_at is None:
+        return None
+    communication = getattr(decision, "communication", None)
+    return rules.communication_overdue(
+        signed_at=decision.signed_at,
+        now=now,
+        zone=ZoneInfo(decision.board.timezone),
+        sent_at=communication.sent_at if communication else None,
+    )
+
+
+def decisions_awaiting_communication(user: Any, now: dt.datetime) -> list[Decision]:
+    """Signed current decisions of the user's boards whose letter is not recorded, oldest
+    signature first, each with ``communication_due_at`` and ``overdue`` (not communicated
+    within one working day of signing, on the board's calendar)."""
+    rows = list(
+        decisions_shown(user)
+        .filter(signed_at__isnull=False, amended_by__isnull=True, communication__isnull=True)
+        .order_by("signed_at", "id")
+    )
+    for row in rows:
+        row.communication_due_at = communication_due(row)  # type: ignore[attr-defined]
+        row.overdue = communication_overdue(row, now=now)  # type: ignore[attr-defined]
     return rows

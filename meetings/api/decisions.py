@@ -45,7 +45,6 @@ from ..models import (
     Meeting,
     NoTreatmentReason,
 )
-from ..services import decisions as decision_services
 from .serializers import ScopedIdField
 
 # --- Serializers ------------------------------------------------------------------------------
@@ -224,12 +223,12 @@ class DecisionSerializer(serializers.ModelSerializer[Decision]):
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_communication_due_at(self, obj: Decision) -> str | None:
-        due = decision_services.communication_due(obj)
+        due = selectors.communication_due(obj)
         return None if due is None else due.isoformat()
 
     @extend_schema_field(serializers.BooleanField(allow_null=True))
     def get_communication_overdue(self, obj: Decision) -> bool | None:
-        return decision_services.communication_overdue(obj, now=timezone.now())
+        return selectors.communication_overdue(obj, now=timezone.now())
 
 
 # --- Decisions --------------------------------------------------------------------------------
@@ -286,7 +285,7 @@ class DecisionViewSet(ScopedReadViewSet):
     """Decisions of the user's boards, every version, newest first (filters ``case``,
     ``meeting``, ``board``, ``status``, ``awaiting_communication``)."""
 
-    selector = staticmethod(decision_services.decisions_shown)
+    selector = staticmethod(selectors.decisions_shown)
     serializer_class = DecisionSerializer
     filterset_class = DecisionFilter
     ordering_fields = ["created_at", "signed_at"]

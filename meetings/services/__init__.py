@@ -17,8 +17,6 @@ from .decisions import (
     decision_create,
     decision_sign,
     decision_update,
-    decisions_awaiting_communication,
-    decisions_shown,
 )
 from .fasttrack import (
     FAST_TRACK_EDITABLE,
@@ -102,8 +100,6 @@ __all__ = [
     "decision_create",
     "decision_sign",
     "decision_update",
-    "decisions_awaiting_communication",
-    "decisions_shown",
     "fast_track_open",
     "fast_track_update",
     "hash_token",

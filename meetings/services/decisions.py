@@ -28,7 +28,6 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from cases.audit import audit_record
@@ -47,7 +46,7 @@ from cases.services.common import (
     save_record,
 )
 
-from .. import rules, selectors
+from .. import rules
 from ..decision_plan import validate_plan
 from ..models import (
     AgendaItem,
@@ -643,50 +642,3 @@ def decision_communicated(
             detail=f"communicated by {method}",
         )
         return communication
-
-
-# --- Reads (selectors; they belong in meetings.selectors, kept here while it is shared) -------
-
-
-def decisions_shown(user: Any) -> QuerySet[Decision]:
-    """The decisions of the user's boards with everything the API shows of each: the joins of
-    ``selectors.decisions_for_user``, the amendment, the communication, the actions."""
-    return (
-        selectors.decisions_for_user(user)
-        .select_related("amended_by", "communication")
-        .prefetch_related("actions")
-    )
-
-
-def communication_due(decision: Decision) -> dt.datetime | None:
-    if decision.signed_at is None:
-        return None
-    return rules.communication_due(decision.signed_at, ZoneInfo(decision.board.timezone))
-
-
-def communication_overdue(decision: Decision, *, now: dt.datetime) -> bool | None:
-    """Whether the letter was (or is) late; None for a draft or a superseded version."""
-    if decision.signed_at is None:
-        return None
-    communication = getattr(decision, "communication", None)
-    return rules.communication_overdue(
-        signed_at=decision.signed_at,
-        now=now,
-        zone=ZoneInfo(decision.board.timezone),
-        sent_at=communication.sent_at if communication else None,
-    )
-
-
-def decisions_awaiting_communication(user: Any, now: dt.datetime) -> list[Decision]:
-    """Signed current decisions of the user's boards whose letter is not recorded, oldest
-    signature first, each with ``communication_due_at`` and ``overdue`` (not communicated
-    within one working day of signing, on the board's calendar)."""
-    rows = list(
-        decisions_shown(user)
-        .filter(signed_at__isnull=False, amended_by__isnull=True, communication__isnull=True)
-        .order_by("signed_at", "id")
-    )
-    for row in rows:
-        row.communication_due_at = communication_due(row)  # type: ignore[attr-defined]
-        row.overdue = communication_overdue(row, now=now)  # type: ignore[attr-defined]
-    return rows

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from cases import services as case_services
 from cases.models import AuditEvent, Case, CaseStatusChange, Specialty
 from cases.selectors import current_scores
-from meetings import services
+from meetings import selectors, services
 from meetings.models import (
     AgendaItem,
     AgendaKind,
@@ -599,14 +599,14 @@ def test_filters_and_awaiting_communication(world: World) -> None:
         assert set(bad) <= set(response.json()["errors"])
     # Friday 09:00 + one working day = Monday 09:00 (the board is in UTC).
     monday_early = dt.datetime(2027, 3, 8, 8, tzinfo=dt.UTC)
-    [row] = services.decisions_awaiting_communication(world.coordinator, monday_early)
+    [row] = selectors.decisions_awaiting_communication(world.coordinator, monday_early)
     assert (row.pk, row.overdue) == (done.pk, False)
     assert row.communication_due_at == dt.datetime(2027, 3, 8, 9, tzinfo=dt.UTC)
-    [row] = services.decisions_awaiting_communication(
+    [row] = selectors.decisions_awaiting_communication(
         world.coordinator, monday_early.replace(hour=10)
     )
     assert row.overdue is True
-    assert services.decisions_awaiting_communication(world.other_coordinator, monday_early) == []
+    assert selectors.decisions_awaiting_communication(world.other_coordinator, monday_early) == []
     with time_machine.travel(monday_early.replace(hour=10), tick=False):
         body = client_for(world.coordinator).get(f"{API}{done.pk}/").json()
         assert (body["communication_overdue"], body["communication_due_at"]) == (
@@ -620,7 +620,7 @@ def test_filters_and_awaiting_communication(world: World) -> None:
             method="email",
             recipient="Dr. Referrer",
         )
-        assert services.decisions_awaiting_communication(world.coordinator, NOW) == []
+        assert selectors.decisions_awaiting_communication(world.coordinator, NOW) == []
 
 
 def count_list_queries(world: World) -> int:

@@ -35,7 +35,6 @@ from cases.models import (
 )
 from meetings import selectors as meeting_selectors
 from meetings.models import MeetingStatus
-from meetings.services import decisions as decision_services
 
 from ..context import memberships as shell_memberships
 
@@ -82,7 +81,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 case.age_days = (now.date() - case.referred_on).days  # type: ignore[attr-defined]
             context["referrals"] = referrals
             shown += referrals
-            letters = decision_services.decisions_awaiting_communication(user, now)
+            letters = meeting_selectors.decisions_awaiting_communication(user, now)
             context["letters"] = letters[:SECTION_ROWS]
             shown += [d.case for d in context["letters"]]
         if Role.ATTENDING in roles:
